@@ -1,0 +1,5 @@
+//! Eko DigiLocker facade.
+
+pub mod sign;
+
+pub use sign::{Signature, Signer};

@@ -1,0 +1,300 @@
+//! The crate's one error type.
+//!
+//! Every failure a caller can see is an [`Error`]. Its `Display` is one line
+//! that always carries the provider's own message and transaction id when
+//! there is one; `source()` gives the underlying cause where it exists.
+
+use std::fmt;
+use std::time::Duration;
+
+/// Which aggregator a value or an error belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Provider {
+    /// Sandbox (api.sandbox.co.in).
+    Sandbox,
+    /// Eko (developers.eko.in).
+    Eko,
+}
+
+impl fmt::Display for Provider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Provider::Sandbox => "Sandbox",
+            Provider::Eko => "Eko",
+        })
+    }
+}
+
+/// Result alias for this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What a provider said when it refused a request.
+///
+/// Built from the provider's error envelope (Sandbox: `code`, `message`,
+/// `timestamp`, `transaction_id`; Eko: `status`, `message`,
+/// `response_status_id`, `response_type_id`, `invalid_params`). Fields the
+/// provider did not send are `None`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ProviderError {
+    /// The aggregator that answered.
+    pub provider: Provider,
+    /// HTTP status of the response.
+    pub http_status: u16,
+    /// The provider's own code: Sandbox `code`, Eko `status`.
+    pub code: Option<i64>,
+    /// The provider's message, or a short description when it sent none.
+    pub message: String,
+    /// Sandbox `transaction_id` (quote it to Sandbox support).
+    pub transaction_id: Option<String>,
+    /// Sandbox `timestamp` (milliseconds since the epoch).
+    pub timestamp: Option<i64>,
+    /// Eko `response_status_id`.
+    pub response_status_id: Option<i64>,
+    /// Eko `response_type_id`.
+    pub response_type_id: Option<i64>,
+    /// Eko `invalid_params`: field name to problem, sorted by field.
+    pub invalid_params: Vec<(String, String)>,
+}
+
+impl ProviderError {
+    /// A provider error with only the status and message set.
+    pub fn new(provider: Provider, http_status: u16, message: impl Into<String>) -> Self {
+        ProviderError {
+            provider,
+            http_status,
+            code: None,
+            message: message.into(),
+            transaction_id: None,
+            timestamp: None,
+            response_status_id: None,
+            response_type_id: None,
+            invalid_params: Vec::new(),
+        }
+    }
+}
+
+impl fmt::Display for ProviderError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} HTTP {}", self.provider, self.http_status)?;
+        if let Some(code) = self.code {
+            if code != i64::from(self.http_status) {
+                write!(f, " (code {code})")?;
+            }
+        }
+        write!(f, ": {}", self.message)?;
+        if !self.invalid_params.is_empty() {
+            let fields: Vec<String> = self
+                .invalid_params
+                .iter()
+                .map(|(k, v)| format!("{k}: {v}"))
+                .collect();
+            write!(f, " [{}]", fields.join("; "))?;
+        }
+        if let Some(t) = &self.transaction_id {
+            write!(f, " (transaction {t})")?;
+        }
+        Ok(())
+    }
+}
+
+/// How a request failed to complete at the transport level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TransportKind {
+    /// The connection could not be established; the request was not sent.
+    Connect,
+    /// The request or the response timed out.
+    Timeout,
+    /// The connection broke while sending or receiving.
+    Io,
+    /// The request could not be built (invalid header value, URL...).
+    Request,
+}
+
+impl fmt::Display for TransportKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TransportKind::Connect => "could not connect",
+            TransportKind::Timeout => "timed out",
+            TransportKind::Io => "connection failed",
+            TransportKind::Request => "could not build the request",
+        })
+    }
+}
+
+/// Why a session is not ready for the call made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum NotReadyReason {
+    /// The user has not (yet) consented to share this document.
+    ConsentMissing,
+    /// The session is not in a state that allows the call (Sandbox 523).
+    Lifecycle,
+    /// The user has not finished the DigiLocker journey (Eko pending).
+    Pending,
+}
+
+/// Every error of this crate.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The input was rejected before anything was sent.
+    #[error("invalid {field}: {reason}")]
+    InvalidInput {
+        /// The offending field, as the provider names it.
+        field: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// The client is misconfigured (missing credential, bad base URL...).
+    #[error("configuration: {0}")]
+    Config(String),
+
+    /// The provider rejected the credentials, token or signature.
+    #[error("authentication failed: {0}{hint}", hint = auth_hint(.0))]
+    Auth(ProviderError),
+
+    /// The provider asked us to slow down (HTTP 429) and retries ran out.
+    #[error("rate limited: {error}{}", retry_after.map(|d| format!(" (retry after {}s)", d.as_secs())).unwrap_or_default())]
+    RateLimited {
+        /// What the provider said.
+        error: ProviderError,
+        /// The provider's `Retry-After`, when given.
+        retry_after: Option<Duration>,
+    },
+
+    /// The session id is unknown to the provider (Sandbox HTTP 521).
+    #[error("session not found: {0}")]
+    SessionNotFound(ProviderError),
+
+    /// The session is not ready for this call: consent missing, wrong
+    /// lifecycle state (Sandbox 523) or the user has not finished (Eko).
+    #[error("session not ready: {error}")]
+    NotReady {
+        /// Why.
+        reason: NotReadyReason,
+        /// What the provider said.
+        error: ProviderError,
+    },
+
+    /// Any other error the provider reported.
+    #[error("{0}")]
+    Provider(ProviderError),
+
+    /// The request did not complete.
+    #[error("{provider} request {kind}{}: {source}", if *may_have_been_sent { " (it may have reached the provider)" } else { "" })]
+    Transport {
+        /// The provider called.
+        provider: Provider,
+        /// What went wrong.
+        kind: TransportKind,
+        /// Whether the provider may have received (and acted on) the request.
+        may_have_been_sent: bool,
+        /// The underlying error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+
+    /// The response could not be understood (not JSON, truncated, wrong
+    /// types). Holds the HTTP status and a bounded, redacted excerpt.
+    #[error(
+        "{provider} sent an unreadable response (HTTP {status}): {message}; body starts: {excerpt:?}"
+    )]
+    Decode {
+        /// The provider called.
+        provider: Provider,
+        /// HTTP status of the response.
+        status: u16,
+        /// What the decoder said.
+        message: String,
+        /// At most a few hundred characters of the body, with personal data
+        /// and tokens masked.
+        excerpt: String,
+    },
+
+    /// A pre-signed document link has expired; fetch the document again for
+    /// a fresh link.
+    #[error("document link expired (HTTP {status}); fetch the document again for a new link")]
+    LinkExpired {
+        /// HTTP status of the download.
+        status: u16,
+    },
+
+    /// A download exceeded the configured size limit.
+    #[error("download exceeds the limit of {limit} bytes")]
+    TooLarge {
+        /// The configured limit in bytes.
+        limit: u64,
+    },
+
+    /// Waiting for a session ended without a final outcome.
+    #[error("gave up waiting after {attempts} polls in {elapsed:?}: {reason}")]
+    WaitTimedOut {
+        /// How many status calls were made.
+        attempts: u32,
+        /// Time spent.
+        elapsed: Duration,
+        /// Which limit was hit.
+        reason: String,
+    },
+}
+
+fn auth_hint(e: &ProviderError) -> &'static str {
+    match e.provider {
+        Provider::Eko if e.http_status == 403 => {
+            " (check the developer_key and access_key, the machine clock (secret-key-timestamp), and that this IP is whitelisted)"
+        }
+        Provider::Sandbox if e.http_status == 401 => " (check the API key and secret)",
+        _ => "",
+    }
+}
+
+impl Error {
+    /// The provider's error details, when the provider answered.
+    pub fn provider_error(&self) -> Option<&ProviderError> {
+        match self {
+            Error::Auth(e)
+            | Error::SessionNotFound(e)
+            | Error::Provider(e)
+            | Error::RateLimited { error: e, .. }
+            | Error::NotReady { error: e, .. } => Some(e),
+            _ => None,
+        }
+    }
+
+    /// HTTP status of the response that caused the error, when there was one.
+    pub fn http_status(&self) -> Option<u16> {
+        match self {
+            Error::Decode { status, .. } | Error::LinkExpired { status } => Some(*status),
+            _ => self.provider_error().map(|e| e.http_status),
+        }
+    }
+
+    /// The provider's transaction id, when it sent one.
+    pub fn transaction_id(&self) -> Option<&str> {
+        self.provider_error()
+            .and_then(|e| e.transaction_id.as_deref())
+    }
+
+    /// Whether repeating the same call later may succeed (rate limits,
+    /// transient server errors, timeouts, pending sessions).
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Error::RateLimited { .. } | Error::Transport { .. } => true,
+            Error::NotReady { reason, .. } => *reason == NotReadyReason::Pending,
+            Error::Provider(e) => matches!(e.http_status, 500 | 502 | 503 | 504),
+            Error::Decode { status, .. } => matches!(status, 500 | 502 | 503 | 504),
+            _ => false,
+        }
+    }
+
+    pub(crate) fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
+        Error::InvalidInput {
+            field,
+            reason: reason.into(),
+        }
+    }
+}

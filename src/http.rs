@@ -1,0 +1,212 @@
+//! Plumbing shared by both facades: the reqwest client, and turning what a
+//! generated builder returns into either a value or a [`Failure`] that the
+//! provider's facade maps to an [`Error`].
+
+use crate::error::{Error, Provider, TransportKind};
+use crate::redact;
+use crate::retry::RetryPolicy;
+use bytes::Bytes;
+use progenitor_client::ResponseValue;
+use reqwest::header::HeaderMap;
+use std::time::Duration;
+
+/// The `User-Agent` every request carries.
+pub const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+
+/// The most of an error body that is read (the rest is discarded).
+pub(crate) const MAX_ERROR_BODY: usize = 64 * 1024;
+
+/// Timeouts, retries and identification shared by both clients.
+#[derive(Debug, Clone)]
+pub struct HttpSettings {
+    /// Time allowed to establish a connection.
+    pub connect_timeout: Duration,
+    /// Time allowed for a whole request, response body included.
+    pub request_timeout: Duration,
+    /// Retry policy for requests that are safe to repeat.
+    pub retry: RetryPolicy,
+    /// `User-Agent` header.
+    pub user_agent: String,
+}
+
+impl Default for HttpSettings {
+    /// 10 s to connect, 30 s per request, the default [`RetryPolicy`].
+    fn default() -> Self {
+        HttpSettings {
+            connect_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(30),
+            retry: RetryPolicy::default(),
+            user_agent: USER_AGENT.to_string(),
+        }
+    }
+}
+
+impl HttpSettings {
+    /// Build the reqwest client these settings describe.
+    pub(crate) fn client(&self) -> Result<reqwest::Client, Error> {
+        reqwest::Client::builder()
+            .connect_timeout(self.connect_timeout)
+            .timeout(self.request_timeout)
+            .user_agent(self.user_agent.clone())
+            .pool_idle_timeout(Duration::from_secs(60))
+            .build()
+            .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))
+    }
+}
+
+/// A request that did not produce a decoded 2xx value.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    /// The provider answered with a status the spec does not document as
+    /// success.
+    Status {
+        status: u16,
+        headers: HeaderMap,
+        body: Bytes,
+    },
+    /// A success status whose body did not decode.
+    Decode {
+        status: u16,
+        body: Bytes,
+        message: String,
+    },
+    /// Nothing usable came back.
+    Transport {
+        kind: TransportKind,
+        may_have_been_sent: bool,
+        source: reqwest::Error,
+    },
+    /// The generated builder refused the input.
+    Invalid(String),
+}
+
+impl Failure {
+    /// Whether the request certainly never reached the server.
+    pub(crate) fn never_sent(&self) -> bool {
+        matches!(
+            self,
+            Failure::Transport {
+                may_have_been_sent: false,
+                ..
+            } | Failure::Invalid(_)
+        )
+    }
+
+    /// Map the provider-independent failures to errors; `Status` is the
+    /// caller's to interpret and is returned as is.
+    pub(crate) fn into_error(self, provider: Provider) -> Result<Error, Failure> {
+        match self {
+            Failure::Decode {
+                status,
+                body,
+                message,
+            } => Ok(decode_error(provider, status, &body, message)),
+            Failure::Transport {
+                kind,
+                may_have_been_sent,
+                source,
+            } => Ok(Error::Transport {
+                provider,
+                kind,
+                may_have_been_sent,
+                source: Box::new(source),
+            }),
+            Failure::Invalid(reason) => Ok(Error::InvalidInput {
+                field: "request",
+                reason,
+            }),
+            s @ Failure::Status { .. } => Err(s),
+        }
+    }
+}
+
+/// A decode error with a bounded, masked excerpt.
+pub(crate) fn decode_error(provider: Provider, status: u16, body: &[u8], message: String) -> Error {
+    let excerpt = if body.is_empty() {
+        "(empty body)".to_string()
+    } else {
+        redact::excerpt(body, redact::EXCERPT_CHARS)
+    };
+    Error::Decode {
+        provider,
+        status,
+        // serde's messages can quote the offending value: mask it too.
+        message: redact::mask_sensitive(&message),
+        excerpt,
+    }
+}
+
+fn transport(e: reqwest::Error) -> Failure {
+    let (kind, may_have_been_sent) = if e.is_connect() {
+        (TransportKind::Connect, false)
+    } else if e.is_timeout() {
+        (TransportKind::Timeout, true)
+    } else if e.is_builder() {
+        (TransportKind::Request, false)
+    } else {
+        (TransportKind::Io, true)
+    };
+    Failure::Transport {
+        kind,
+        may_have_been_sent,
+        source: e,
+    }
+}
+
+/// Read at most `limit` bytes of a response body.
+pub(crate) async fn read_limited(
+    mut resp: reqwest::Response,
+    limit: usize,
+) -> Result<Bytes, reqwest::Error> {
+    let mut buf = Vec::new();
+    while let Some(chunk) = resp.chunk().await? {
+        let room = limit.saturating_sub(buf.len());
+        buf.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        if buf.len() >= limit {
+            break;
+        }
+    }
+    Ok(Bytes::from(buf))
+}
+
+/// Turn a generated builder's result into the value, its status and headers,
+/// or a [`Failure`].
+pub(crate) async fn classify<T>(
+    result: Result<ResponseValue<T>, progenitor_client::Error<()>>,
+) -> Result<(T, u16, HeaderMap), Failure> {
+    use progenitor_client::Error as E;
+    match result {
+        Ok(v) => {
+            let status = v.status().as_u16();
+            let headers = v.headers().clone();
+            Ok((v.into_inner(), status, headers))
+        }
+        Err(E::UnexpectedResponse(resp)) => {
+            let status = resp.status().as_u16();
+            let headers = resp.headers().clone();
+            match read_limited(resp, MAX_ERROR_BODY).await {
+                Ok(body) => Err(Failure::Status {
+                    status,
+                    headers,
+                    body,
+                }),
+                Err(e) => Err(transport(e)),
+            }
+        }
+        Err(E::ErrorResponse(v)) => Err(Failure::Status {
+            status: v.status().as_u16(),
+            headers: v.headers().clone(),
+            body: Bytes::new(),
+        }),
+        Err(E::InvalidResponsePayload(body, e)) => Err(Failure::Decode {
+            // Only 2xx responses are decoded by the generated code.
+            status: 200,
+            body,
+            message: e.to_string(),
+        }),
+        Err(E::CommunicationError(e))
+        | Err(E::ResponseBodyError(e))
+        | Err(E::InvalidUpgrade(e)) => Err(transport(e)),
+        Err(E::InvalidRequest(m)) | Err(E::Custom(m)) => Err(Failure::Invalid(m)),
+    }
+}
