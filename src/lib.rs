@@ -13,6 +13,7 @@
 
 pub mod eko;
 pub mod error;
+pub mod flow;
 pub mod generated;
 pub mod http;
 pub mod redact;
