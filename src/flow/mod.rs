@@ -3,3 +3,4 @@
 pub mod poll;
 
 pub use poll::{PollPolicy, Progress, Settled, poll_until};
+pub mod xml;
