@@ -94,10 +94,13 @@ pub enum SchemaSite {
     Response,
 }
 
+/// A callback over schema objects: the schema, its JSON pointer, its site.
+pub type SchemaVisitor<'a> = &'a mut dyn FnMut(&mut Map<String, Value>, &str, SchemaSite);
+
 /// Call `f` on every schema object of the document, nested ones included,
 /// with its JSON pointer and site. Data (`example`, `examples`, `default`,
 /// `enum`) is never visited.
-pub fn walk_schemas(doc: &mut Value, f: &mut dyn FnMut(&mut Map<String, Value>, &str, SchemaSite)) {
+pub fn walk_schemas(doc: &mut Value, f: SchemaVisitor<'_>) {
     if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
         for (path, item) in paths.iter_mut() {
             let item_ptr = child("/paths", path);
@@ -165,11 +168,7 @@ pub fn walk_schemas(doc: &mut Value, f: &mut dyn FnMut(&mut Map<String, Value>, 
     }
 }
 
-fn walk_parameters(
-    params: &mut Value,
-    ptr: &str,
-    f: &mut dyn FnMut(&mut Map<String, Value>, &str, SchemaSite),
-) {
+fn walk_parameters(params: &mut Value, ptr: &str, f: SchemaVisitor<'_>) {
     if let Some(list) = params.as_array_mut() {
         for (i, p) in list.iter_mut().enumerate() {
             if let Some(s) = p.get_mut("schema") {
@@ -180,11 +179,7 @@ fn walk_parameters(
     }
 }
 
-fn walk_operation(
-    op: &mut Map<String, Value>,
-    ptr: &str,
-    f: &mut dyn FnMut(&mut Map<String, Value>, &str, SchemaSite),
-) {
+fn walk_operation(op: &mut Map<String, Value>, ptr: &str, f: SchemaVisitor<'_>) {
     if let Some(params) = op.get_mut("parameters") {
         walk_parameters(params, &child(ptr, "parameters"), f);
     }
@@ -203,12 +198,7 @@ fn walk_operation(
     }
 }
 
-fn walk_content(
-    holder: &mut Value,
-    ptr: &str,
-    site: SchemaSite,
-    f: &mut dyn FnMut(&mut Map<String, Value>, &str, SchemaSite),
-) {
+fn walk_content(holder: &mut Value, ptr: &str, site: SchemaSite, f: SchemaVisitor<'_>) {
     if let Some(content) = holder.get_mut("content").and_then(Value::as_object_mut) {
         for (mt, media) in content.iter_mut() {
             if let Some(s) = media.get_mut("schema") {
@@ -219,12 +209,7 @@ fn walk_content(
     }
 }
 
-fn walk_schema(
-    schema: &mut Value,
-    ptr: &str,
-    site: SchemaSite,
-    f: &mut dyn FnMut(&mut Map<String, Value>, &str, SchemaSite),
-) {
+fn walk_schema(schema: &mut Value, ptr: &str, site: SchemaSite, f: SchemaVisitor<'_>) {
     let Some(obj) = schema.as_object_mut() else {
         return;
     };
@@ -235,10 +220,10 @@ fn walk_schema(
         }
     }
     for key in ["items", "additionalProperties", "not"] {
-        if let Some(s) = obj.get_mut(key) {
-            if s.is_object() {
-                walk_schema(s, &child(ptr, key), site, f);
-            }
+        if let Some(s) = obj.get_mut(key)
+            && s.is_object()
+        {
+            walk_schema(s, &child(ptr, key), site, f);
         }
     }
     for key in ["allOf", "anyOf", "oneOf"] {
@@ -279,11 +264,11 @@ const DROPPED_SCHEMA_KEYS: &[&str] = &[
 /// Returns one line per change (pointer and what was done).
 pub fn normalize(doc: &mut Value) -> Vec<String> {
     let mut changes = Vec::new();
-    if let Some(v) = doc.get("openapi").and_then(Value::as_str) {
-        if !v.starts_with("3.0.") {
-            changes.push(format!("/openapi: {v} -> 3.0.3"));
-            doc["openapi"] = Value::String("3.0.3".into());
-        }
+    if let Some(v) = doc.get("openapi").and_then(Value::as_str)
+        && !v.starts_with("3.0.")
+    {
+        changes.push(format!("/openapi: {v} -> 3.0.3"));
+        doc["openapi"] = Value::String("3.0.3".into());
     }
     if let Some(top) = doc.as_object_mut() {
         for key in ["webhooks", "jsonSchemaDialect"] {
@@ -295,10 +280,10 @@ pub fn normalize(doc: &mut Value) -> Vec<String> {
             if info.remove("summary").is_some() {
                 changes.push("/info/summary: dropped (3.1 only)".into());
             }
-            if let Some(lic) = info.get_mut("license").and_then(Value::as_object_mut) {
-                if lic.remove("identifier").is_some() {
-                    changes.push("/info/license/identifier: dropped (3.1 only)".into());
-                }
+            if let Some(lic) = info.get_mut("license").and_then(Value::as_object_mut)
+                && lic.remove("identifier").is_some()
+            {
+                changes.push("/info/license/identifier: dropped (3.1 only)".into());
             }
         }
     }
@@ -925,6 +910,10 @@ pub fn open_response_enums(doc: &mut Value) -> Vec<String> {
 pub struct Prepared {
     /// The spec as handed to progenitor.
     pub doc: Value,
+    /// The spec after normalisation, selection, merging and overrides, but
+    /// before anyOf lifting, error-response stripping and enum opening: the
+    /// documented contract, with all its examples.
+    pub documented: Value,
     /// `(operationId, METHOD, path)` of every generated operation.
     pub operations: Vec<(String, String, String)>,
     /// 3.1 -> 3.0 rewrites.
@@ -1004,6 +993,7 @@ pub fn prepare(
             ));
         }
     }
+    out.documented = out.doc.clone();
     out.any_of = extract_any_of(&mut out.doc);
     out.errors = strip_error_responses(&mut out.doc);
     out.opened_enums = open_response_enums(&mut out.doc);
@@ -1141,4 +1131,84 @@ pub fn pascal(s: &str) -> String {
         }
     }
     out
+}
+
+// ---------------------------------------------------------------------------
+// Loading the bundled `openapi/` directory
+// ---------------------------------------------------------------------------
+
+/// The bundled Sandbox inputs, in merge order (the first is the main spec).
+pub const SANDBOX_FILES: &[&str] = &[
+    "sandbox-kyc.json",
+    "sandbox-auth.json",
+    "sandbox-errors.yaml",
+];
+/// The bundled Eko inputs.
+pub const EKO_FILES: &[&str] = &["eko-digilocker.yaml"];
+
+/// The bundled inputs of a provider.
+pub fn files_of(provider: Provider) -> &'static [&'static str] {
+    match provider {
+        Provider::Sandbox => SANDBOX_FILES,
+        Provider::Eko => EKO_FILES,
+    }
+}
+
+/// A YAML parser supplied by the caller (this module has no YAML dependency).
+pub type YamlParser<'a> = &'a dyn Fn(&str) -> Result<Value, String>;
+
+/// Read and parse one spec file (`.json` as JSON, anything else as YAML).
+pub fn load_file(
+    path: &std::path::Path,
+    file: &str,
+    yaml: YamlParser<'_>,
+) -> Result<Value, SpecError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| err(file, "", format!("cannot read {}: {e}", path.display())))?;
+    let parsed = if file.ends_with(".json") {
+        serde_json::from_str::<Value>(&text).map_err(|e| format!("not valid JSON: {e}"))
+    } else {
+        yaml(&text).map_err(|e| format!("not valid YAML: {e}"))
+    };
+    parsed.map_err(|m| err(file, "", m))
+}
+
+/// Read every override in `dir` (`*.json`, sorted by name).
+pub fn load_overrides(dir: &std::path::Path) -> Result<Vec<Override>, SpecError> {
+    let mut files: Vec<std::path::PathBuf> = match std::fs::read_dir(dir) {
+        Ok(rd) => rd
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    files.sort();
+    files
+        .iter()
+        .map(|p| {
+            let name = format!("overrides/{}", p.file_name().unwrap().to_string_lossy());
+            let v = load_file(p, &name, &|_| Err("overrides are JSON".into()))?;
+            Override::parse(&name, &v)
+        })
+        .collect()
+}
+
+/// Load and prepare one provider's bundled spec from an `openapi/`
+/// directory, exactly as `build.rs` does.
+pub fn load_provider(
+    dir: &std::path::Path,
+    provider: Provider,
+    overrides: &[Override],
+    yaml: YamlParser<'_>,
+) -> Result<Prepared, SpecError> {
+    let inputs = files_of(provider)
+        .iter()
+        .map(|f| {
+            Ok(Input {
+                file: f.to_string(),
+                doc: load_file(&dir.join(f), f, yaml)?,
+            })
+        })
+        .collect::<Result<Vec<_>, SpecError>>()?;
+    prepare(provider, inputs, overrides)
 }
