@@ -3,7 +3,7 @@
 //! Layers, from the wire up:
 //! - [`generated`]: clients generated at build time by progenitor from the
 //!   specs in `openapi/` (low level, faithful to the provider docs);
-//! - the facades (`sandbox`, `eko`): auth, validation before sending, typed
+//! - the facades ([`sandbox`], `eko`): auth, validation before sending, typed
 //!   errors, retries;
 //! - [`spec`]: the spec preparation pipeline shared with `build.rs`.
 #![warn(missing_docs)]
@@ -18,9 +18,11 @@ pub mod generated;
 pub mod http;
 pub mod redact;
 pub mod retry;
+pub mod sandbox;
 pub mod spec;
 
 pub use error::{Error, NotReadyReason, Provider, ProviderError, Result, TransportKind};
 pub use http::HttpSettings;
 pub use redact::{Masked, Secret};
 pub use retry::RetryPolicy;
+pub use sandbox::{SandboxClient, SandboxClientBuilder};

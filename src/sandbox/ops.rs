@@ -1,0 +1,816 @@
+//! The 17 Sandbox operations of the DigiLocker family, and document
+//! downloads.
+//!
+//! Each operation validates its input (nothing is sent when that fails),
+//! fills `@entity`, sends through the generated builder with the auth
+//! headers, and maps the generated response into the facade types.
+
+use super::SandboxClient;
+use super::engine::{Auth, Safety};
+use super::types::{
+    CreateSdkSession, DateOfBirth, DocKind, DocType, Document, DocumentFile, EntityDetails,
+    EntityDocType, FileMetadata, SdkSession, Session, SessionState, SessionStatus,
+    StartEntitySession, StartSession, UserProfile, VerifiedBy, VerifyUser,
+};
+use super::validate;
+use crate::error::{Error, Provider, ProviderError, Result, TransportKind};
+use crate::generated::sandbox::types as wire;
+use crate::http::{MAX_ERROR_BODY, decode_error, read_limited};
+use crate::redact::Masked;
+use crate::retry::{parse_retry_after, retryable_status};
+use bytes::Bytes;
+
+/// Apply the auth headers to a generated builder.
+macro_rules! authed {
+    ($builder:expr, $auth:expr) => {{
+        let a: Auth = $auth;
+        let b = $builder.authorization(a.token).x_api_key(a.key);
+        match a.version {
+            Some(v) => b.x_api_version(v),
+            None => b,
+        }
+    }};
+    // The EntityLocker SDK status and document operations define no
+    // `x-api-version` header.
+    (no_version $builder:expr, $auth:expr) => {{
+        let a: Auth = $auth;
+        $builder.authorization(a.token).x_api_key(a.key)
+    }};
+}
+
+macro_rules! metadata {
+    ($m:expr) => {{
+        let m = $m;
+        FileMetadata {
+            content_type: m.content_type,
+            issuer_id: m.issuer_id,
+            issuer: m.issuer,
+            last_modified: m.last_modified,
+            description: m.description,
+        }
+    }};
+}
+
+/// A 200 response that lacks something the facade needs.
+fn incomplete(what: &str, response: &impl serde::Serialize) -> Error {
+    decode_error(
+        Provider::Sandbox,
+        200,
+        &serde_json::to_vec(response).unwrap_or_default(),
+        format!("the response has no {what}"),
+    )
+}
+
+fn file(
+    entity: Option<String>,
+    url: Option<String>,
+    size: Option<i64>,
+    metadata: Option<FileMetadata>,
+    response: &impl serde::Serialize,
+) -> Result<DocumentFile> {
+    let url = url
+        .filter(|u| !u.trim().is_empty())
+        .ok_or_else(|| incomplete("file url", response))?;
+    Ok(DocumentFile {
+        url,
+        size: size.and_then(|s| u64::try_from(s).ok()),
+        metadata,
+        entity,
+    })
+}
+
+fn state<D: DocKind>(
+    id: String,
+    status: String,
+    created_at: i64,
+    updated_at: Option<i64>,
+    consented: Vec<String>,
+    transaction_id: String,
+) -> SessionState<D> {
+    SessionState {
+        id,
+        status: SessionStatus::from(status),
+        created_at,
+        updated_at,
+        documents_consented: (!consented.is_empty())
+            .then(|| consented.into_iter().map(D::from).collect()),
+        transaction_id,
+    }
+}
+
+fn email(e: Option<String>) -> Option<String> {
+    e.filter(|e| !e.trim().is_empty())
+}
+
+impl SandboxClient {
+    // -----------------------------------------------------------------
+    // DigiLocker
+    // -----------------------------------------------------------------
+
+    /// Whether a DigiLocker account exists for a mobile and/or Aadhaar
+    /// number (`POST /kyc/digilocker/user/verify`).
+    ///
+    /// Useful to choose [`Flow::Signin`](super::Flow::Signin) or
+    /// [`Flow::Signup`](super::Flow::Signup).
+    pub async fn verify_user(&self, request: VerifyUser) -> Result<bool> {
+        self.traced("digilocker_verify_user_account", async {
+            let body = validate::verify_body(&request, self.inner.config.aadhaar_checksum)?;
+            let api = &self.inner.api;
+            let r = self
+                .call(Safety::NotIdempotent, |a| {
+                    authed!(api.digilocker_verify_user_account().body(body.clone()), a).send()
+                })
+                .await?;
+            Ok(r.data.user_exists)
+        })
+        .await
+    }
+
+    /// Start a DigiLocker consent session
+    /// (`POST /kyc/digilocker/sessions/init`). Send the user to
+    /// [`Session::authorization_url`]; they come back to the redirect URL.
+    pub async fn start_session(&self, request: StartSession) -> Result<Session> {
+        self.traced("digilocker_initiate_session", async {
+            let body = validate::start_session_body(&request, self.inner.config.clock.now())?;
+            let api = &self.inner.api;
+            let r = self
+                .call(Safety::NotIdempotent, |a| {
+                    authed!(api.digilocker_initiate_session().body(body.clone()), a).send()
+                })
+                .await?;
+            Ok(Session {
+                id: r.data.session_id,
+                authorization_url: r.data.authorization_url,
+                transaction_id: r.transaction_id,
+            })
+        })
+        .await
+    }
+
+    /// Where a DigiLocker session stands
+    /// (`GET /kyc/digilocker/sessions/{session_id}/status`).
+    pub async fn session_status(&self, session_id: &str) -> Result<SessionState> {
+        self.traced("digilocker_get_session_status", async {
+            validate::session_id(session_id)?;
+            let api = &self.inner.api;
+            let r = self
+                .call(Safety::Idempotent, |a| {
+                    authed!(
+                        api.digilocker_get_session_status().session_id(session_id),
+                        a
+                    )
+                    .send()
+                })
+                .await?;
+            let d = r.data;
+            Ok(state(
+                d.id,
+                d.status,
+                d.created_at,
+                d.updated_at,
+                d.documents_consented,
+                r.transaction_id,
+            ))
+        })
+        .await
+    }
+
+    /// A consented document's files
+    /// (`GET /kyc/digilocker/sessions/{session_id}/documents/{doc_type}`).
+    ///
+    /// Before consent: [`Error::NotReady`]; unknown session:
+    /// [`Error::SessionNotFound`].
+    pub async fn document(&self, session_id: &str, doc_type: DocType) -> Result<Document> {
+        use wire::DigilockerGetDocumentDocType as G;
+        self.traced("digilocker_get_document", async {
+            validate::session_id(session_id)?;
+            let g = match &doc_type {
+                DocType::Aadhaar => G::Aadhaar,
+                DocType::Pan => G::Pan,
+                DocType::DrivingLicense => G::DrivingLicense,
+                other => return Err(validate::unsupported("doc_type", other.as_str())),
+            };
+            let api = &self.inner.api;
+            let r = self
+                .call(Safety::Idempotent, |a| {
+                    authed!(
+                        api.digilocker_get_document()
+                            .session_id(session_id)
+                            .doc_type(g),
+                        a
+                    )
+                    .send()
+                })
+                .await?;
+            let files = r
+                .data
+                .files
+                .iter()
+                .cloned()
+                .map(|f| {
+                    file(
+                        f.entity,
+                        f.url,
+                        f.size,
+                        f.metadata.map(|m| metadata!(m)),
+                        &r,
+                    )
+                })
+                .collect::<Result<Vec<_>>>()?;
+            Ok(Document {
+                doc_type,
+                files,
+                transaction_id: r.transaction_id,
+            })
+        })
+        .await
+    }
+
+    /// The DigiLocker account holder's profile
+    /// (`GET /kyc/digilocker/sessions/{session_id}/user/profile`).
+    pub async fn user_profile(&self, session_id: &str) -> Result<UserProfile> {
+        use wire::DigilockerGetUserProfileResponseDataDateOfBirth as Dob;
+        self.traced("digilocker_get_user_profile", async {
+            validate::session_id(session_id)?;
+            let api = &self.inner.api;
+            let r = self
+                .call(Safety::Idempotent, |a| {
+                    authed!(api.digilocker_get_user_profile().session_id(session_id), a).send()
+                })
+                .await?;
+            let d = r.data;
+            Ok(UserProfile {
+                id: d.id,
+                name: d.name,
+                date_of_birth: match d.date_of_birth {
+                    Dob::Int64(ms) => DateOfBirth::from_epoch_ms(ms),
+                    Dob::String(s) => DateOfBirth::from_text(s),
+                },
+                gender: d.gender,
+                mobile: Masked::new(d.mobile),
+                email: email(d.email),
+                eaadhaar: d.eaadhaar,
+                transaction_id: r.transaction_id,
+            })
+        })
+        .await
+    }
+
+    // -----------------------------------------------------------------
+    // DigiLocker SDK
+    // -----------------------------------------------------------------
+
+    /// Create a session for Sandbox's client-side DigiLocker SDK
+    /// (`POST /kyc/digilocker-sdk/sessions/create`).
+    pub async fn sdk_create_session(&self, request: CreateSdkSession) -> Result<SdkSession> {
+        self.traced("digilocker_sdk_create_session", async {
+            let body = validate::sdk_create_body(&request)?;
+            let api = &self.inner.api;
+            let r = self
+                .call(Safety::NotIdempotent, |a| {
+                    authed!(api.digilocker_sdk_create_session().body(body.clone()), a).send()
+                })
+                .await?;
+            let id = r
+                .data
+                .id
+                .clone()
+                .filter(|i| !i.is_empty())
+                .ok_or_else(|| incomplete("session id", &r))?;
+            Ok(SdkSession {
+                id,
+                status: r
+                    .data
+                    .status
+                    .map(SessionStatus::from)
+                    .unwrap_or(SessionStatus::Created),
+                created_at: r.data.created_at,
+                transaction_id: r.transaction_id,
+            })
+        })
+        .await
+    }
+
+    /// Where a DigiLocker SDK session stands
+    /// (`GET /kyc/digilocker-sdk/sessions/{session_id}/status`).
+    pub async fn sdk_session_status(&self, session_id: &str) -> Result<SessionState> {
+        self.traced("digilocker_sdk_get_session_status", async {
+            validate::session_id(session_id)?;
+            let api = &self.inner.api;
+            let r = self
+                .call(Safety::Idempotent, |a| {
+                    authed!(
+                        api.digilocker_sdk_get_session_status()
+                            .session_id(session_id),
+                        a
+                    )
+                    .send()
+                })
+                .await?;
+            let d = r.data;
+            Ok(state(
+                d.id,
+                d.status,
+                d.created_at,
+                d.updated_at,
+                d.documents_consented,
+                r.transaction_id,
+            ))
+        })
+        .await
+    }
+
+    /// A document of a DigiLocker SDK session
+    /// (`GET /kyc/digilocker-sdk/sessions/{session_id}/documents/{doc_type}`).
+    pub async fn sdk_document(&self, session_id: &str, doc_type: DocType) -> Result<Document> {
+        use wire::DigilockerSdkGetDocumentDocType as G;
+        self.traced("digilocker_sdk_get_document", async {
+            validate::session_id(session_id)?;
+            let g = match &doc_type {
+                DocType::Aadhaar => G::Aadhaar,
+                DocType::Pan => G::Pan,
+                DocType::DrivingLicense => G::DrivingLicense,
+                other => return Err(validate::unsupported("doc_type", other.as_str())),
+            };
+            let api = &self.inner.api;
+            let r = self
+                .call(Safety::Idempotent, |a| {
+                    authed!(
+                        api.digilocker_sdk_get_document()
+                            .session_id(session_id)
+                            .doc_type(g),
+                        a
+                    )
+                    .send()
+                })
+                .await?;
+            let files = r
+                .data
+                .files
+                .iter()
+                .cloned()
+                .map(|f| {
+                    file(
+                        Some(f.entity),
+                        Some(f.url),
+                        Some(f.size),
+                        Some(metadata!(f.metadata)),
+                        &r,
+                    )
+                })
+                .collect::<Result<Vec<_>>>()?;
+            Ok(Document {
+                doc_type,
+                files,
+                transaction_id: r.transaction_id,
+            })
+        })
+        .await
+    }
+
+    /// The profile of a DigiLocker SDK session's user
+    /// (`GET /kyc/digilocker-sdk/sessions/{session_id}/user/profile`).
+    pub async fn sdk_user_profile(&self, session_id: &str) -> Result<UserProfile> {
+        use wire::DigilockerSdkGetUserProfileResponseDataDateOfBirth as Dob;
+        self.traced("digilocker_sdk_get_user_profile", async {
+            validate::session_id(session_id)?;
+            let api = &self.inner.api;
+            let r = self
+                .call(Safety::Idempotent, |a| {
+                    authed!(
+                        api.digilocker_sdk_get_user_profile().session_id(session_id),
+                        a
+                    )
+                    .send()
+                })
+                .await?;
+            let d = r.data;
+            Ok(UserProfile {
+                id: d.id,
+                name: d.name,
+                date_of_birth: match d.date_of_birth {
+                    Dob::Int64(ms) => DateOfBirth::from_epoch_ms(ms),
+                    Dob::String(s) => DateOfBirth::from_text(s),
+                },
+                gender: d.gender,
+                mobile: Masked::new(d.mobile),
+                email: email(d.email),
+                eaadhaar: d.eaadhaar,
+                transaction_id: r.transaction_id,
+            })
+        })
+        .await
+    }
+
+    // -----------------------------------------------------------------
+    // EntityLocker
+    // -----------------------------------------------------------------
+
+    /// Start an EntityLocker consent session
+    /// (`POST /kyc/entitylocker/sessions/init`).
+    pub async fn entity_start_session(&self, request: StartEntitySession) -> Result<Session> {
+        self.traced("entitylocker_initiate_session", async {
+            let body = validate::entity_start_body(&request, self.inner.config.clock.now())?;
+            let api = &self.inner.api;
+            let r = self
+                .call(Safety::NotIdempotent, |a| {
+                    authed!(api.entitylocker_initiate_session().body(body.clone()), a).send()
+                })
+                .await?;
+            Ok(Session {
+                id: r.data.session_id,
+                authorization_url: r.data.authorization_url,
+                transaction_id: r.transaction_id,
+            })
+        })
+        .await
+    }
+
+    /// Where an EntityLocker session stands
+    /// (`GET /kyc/entitylocker/sessions/{session_id}/status`).
+    pub async fn entity_session_status(
+        &self,
+        session_id: &str,
+    ) -> Result<SessionState<EntityDocType>> {
+        self.traced("entitylocker_get_session_status", async {
+            validate::session_id(session_id)?;
+            let api = &self.inner.api;
+            let r = self
+                .call(Safety::Idempotent, |a| {
+                    authed!(
+                        api.entitylocker_get_session_status().session_id(session_id),
+                        a
+                    )
+                    .send()
+                })
+                .await?;
+            let d = r.data;
+            Ok(state(
+                d.id,
+                d.status,
+                d.created_at,
+                d.updated_at,
+                d.documents_consented,
+                r.transaction_id,
+            ))
+        })
+        .await
+    }
+
+    /// A consented EntityLocker document
+    /// (`GET /kyc/entitylocker/sessions/{session_id}/documents/{doc_type}`).
+    pub async fn entity_document(
+        &self,
+        session_id: &str,
+        doc_type: EntityDocType,
+    ) -> Result<Document<EntityDocType>> {
+        use wire::EntitylockerGetDocumentDocType as G;
+        self.traced("entitylocker_get_document", async {
+            validate::session_id(session_id)?;
+            let g = match &doc_type {
+                EntityDocType::CompanyMasterDetails => G::CompanyMasterDetails,
+                EntityDocType::GstnDetails => G::GstnDetails,
+                EntityDocType::UdhyamCertificate => G::UdhyamCertificate,
+                other => return Err(validate::unsupported("doc_type", other.as_str())),
+            };
+            let api = &self.inner.api;
+            let r = self
+                .call(Safety::Idempotent, |a| {
+                    authed!(
+                        api.entitylocker_get_document()
+                            .session_id(session_id)
+                            .doc_type(g),
+                        a
+                    )
+                    .send()
+                })
+                .await?;
+            let files = r
+                .data
+                .files
+                .iter()
+                .cloned()
+                .map(|f| {
+                    file(
+                        f.entity,
+                        f.url,
+                        f.size,
+                        f.metadata.map(|m| metadata!(m)),
+                        &r,
+                    )
+                })
+                .collect::<Result<Vec<_>>>()?;
+            Ok(Document {
+                doc_type,
+                files,
+                transaction_id: r.transaction_id,
+            })
+        })
+        .await
+    }
+
+    /// The business behind an EntityLocker session
+    /// (`GET /kyc/entitylocker/sessions/{session_id}/entity`).
+    pub async fn entity_details(&self, session_id: &str) -> Result<EntityDetails> {
+        self.traced("entitylocker_get_entity_details", async {
+            validate::session_id(session_id)?;
+            let api = &self.inner.api;
+            let r = self
+                .call(Safety::Idempotent, |a| {
+                    authed!(
+                        api.entitylocker_get_entity_details().session_id(session_id),
+                        a
+                    )
+                    .send()
+                })
+                .await?;
+            let d = r.data;
+            Ok(EntityDetails {
+                id: d.id,
+                name: d.name,
+                date_of_incorporation: d.date_of_incorporation.to_string(),
+                email: d.email,
+                mobile: Masked::new(d.mobile),
+                verified_by: VerifiedBy::from(d.verified_by),
+                transaction_id: r.transaction_id,
+            })
+        })
+        .await
+    }
+
+    /// The profile of the person who signed in to EntityLocker
+    /// (`GET /kyc/entitylocker/sessions/{session_id}/user/profile`).
+    pub async fn entity_user_profile(&self, session_id: &str) -> Result<UserProfile> {
+        self.traced("entitylocker_get_user_profile", async {
+            validate::session_id(session_id)?;
+            let api = &self.inner.api;
+            let r = self
+                .call(Safety::Idempotent, |a| {
+                    authed!(
+                        api.entitylocker_get_user_profile().session_id(session_id),
+                        a
+                    )
+                    .send()
+                })
+                .await?;
+            let d = r.data;
+            Ok(UserProfile {
+                id: d.id,
+                name: d.name,
+                date_of_birth: DateOfBirth::from_text(d.date_of_birth),
+                gender: d.gender,
+                mobile: Masked::new(d.mobile),
+                email: None,
+                eaadhaar: d.eaadhaar,
+                transaction_id: r.transaction_id,
+            })
+        })
+        .await
+    }
+
+    // -----------------------------------------------------------------
+    // EntityLocker SDK
+    // -----------------------------------------------------------------
+
+    /// Create a session for Sandbox's client-side EntityLocker SDK
+    /// (`POST /kyc/entitylocker-sdk/sessions/create`).
+    pub async fn entity_sdk_create_session(
+        &self,
+        request: CreateSdkSession<EntityDocType>,
+    ) -> Result<SdkSession> {
+        self.traced("entitylocker_sdk_create_session", async {
+            let body = validate::entity_sdk_create_body(&request)?;
+            let api = &self.inner.api;
+            let r = self
+                .call(Safety::NotIdempotent, |a| {
+                    authed!(api.entitylocker_sdk_create_session().body(body.clone()), a).send()
+                })
+                .await?;
+            Ok(SdkSession {
+                id: r.data.id,
+                status: SessionStatus::from(r.data.status),
+                created_at: Some(r.data.created_at),
+                transaction_id: r.transaction_id,
+            })
+        })
+        .await
+    }
+
+    /// Where an EntityLocker SDK session stands
+    /// (`GET /kyc/entitylocker-sdk/sessions/{session_id}/status`).
+    pub async fn entity_sdk_session_status(
+        &self,
+        session_id: &str,
+    ) -> Result<SessionState<EntityDocType>> {
+        self.traced("entitylocker_sdk_get_session_status", async {
+            validate::session_id(session_id)?;
+            let api = &self.inner.api;
+            let r = self
+                .call(Safety::Idempotent, |a| {
+                    authed!(no_version
+                        api.entitylocker_sdk_get_session_status().session_id(session_id),
+                        a
+                    )
+                    .send()
+                })
+                .await?;
+            let d = r.data;
+            Ok(state(
+                d.id,
+                d.status,
+                d.created_at,
+                d.updated_at,
+                d.documents_consented,
+                r.transaction_id,
+            ))
+        })
+        .await
+    }
+
+    /// A document of an EntityLocker SDK session
+    /// (`GET /kyc/entitylocker-sdk/sessions/{session_id}/documents/{doc_type}`).
+    pub async fn entity_sdk_document(
+        &self,
+        session_id: &str,
+        doc_type: EntityDocType,
+    ) -> Result<Document<EntityDocType>> {
+        use wire::EntitylockerSdkGetDocumentDocType as G;
+        self.traced("entitylocker_sdk_get_document", async {
+            validate::session_id(session_id)?;
+            let g = match &doc_type {
+                EntityDocType::CompanyMasterDetails => G::CompanyMasterDetails,
+                EntityDocType::GstnDetails => G::GstnDetails,
+                EntityDocType::UdhyamCertificate => G::UdhyamCertificate,
+                other => return Err(validate::unsupported("doc_type", other.as_str())),
+            };
+            let api = &self.inner.api;
+            let r = self
+                .call(Safety::Idempotent, |a| {
+                    authed!(no_version
+                        api.entitylocker_sdk_get_document().session_id(session_id).doc_type(g),
+                        a
+                    )
+                    .send()
+                })
+                .await?;
+            let files = r
+                .data
+                .files
+                .iter()
+                .cloned()
+                .map(|f| {
+                    file(
+                        f.entity,
+                        f.url,
+                        f.size,
+                        f.metadata.map(|m| metadata!(m)),
+                        &r,
+                    )
+                })
+                .collect::<Result<Vec<_>>>()?;
+            Ok(Document {
+                doc_type,
+                files,
+                transaction_id: r.transaction_id,
+            })
+        })
+        .await
+    }
+
+    // -----------------------------------------------------------------
+    // Downloads
+    // -----------------------------------------------------------------
+
+    /// Fetch a document file from its pre-signed link.
+    ///
+    /// The request carries no Sandbox headers (the link is its own
+    /// credential). It is retried like any read; a body over
+    /// [`max_download_bytes`](super::SandboxClientBuilder::max_download_bytes)
+    /// fails with [`Error::TooLarge`]; an expired link (S3 `AccessDenied` /
+    /// `Request has expired`) fails with [`Error::LinkExpired`]: fetch the
+    /// document again for a fresh link.
+    pub async fn download(&self, file: &DocumentFile) -> Result<Bytes> {
+        self.traced("download_document", async {
+            let url = url::Url::parse(&file.url)
+                .ok()
+                .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
+                .ok_or_else(|| Error::invalid("url", "not an http(s) URL"))?;
+            let policy = &self.inner.config.http.retry;
+            let limit = self.inner.config.max_download_bytes;
+            let span = tracing::Span::current();
+            let mut attempt: u32 = 1;
+            loop {
+                span.record("attempts", attempt);
+                let (wait, error) = match self.inner.http.get(url.clone()).send().await {
+                    Ok(resp) => {
+                        let status = resp.status().as_u16();
+                        span.record("http_status", status);
+                        if resp.status().is_success() {
+                            return read_capped(resp, limit).await;
+                        }
+                        let headers = resp.headers().clone();
+                        let body = read_limited(resp, MAX_ERROR_BODY).await.unwrap_or_default();
+                        let wait = retryable_status(status)
+                            .then(|| policy.delay(attempt, parse_retry_after(&headers)))
+                            .flatten();
+                        (wait, download_error(status, &body))
+                    }
+                    Err(e) => {
+                        let (kind, may_have_been_sent) = if e.is_connect() {
+                            (TransportKind::Connect, false)
+                        } else if e.is_timeout() {
+                            (TransportKind::Timeout, true)
+                        } else {
+                            (TransportKind::Io, true)
+                        };
+                        let error = Error::Transport {
+                            provider: Provider::Sandbox,
+                            kind,
+                            may_have_been_sent,
+                            source: Box::new(e.without_url()),
+                        };
+                        (policy.delay(attempt, None), error)
+                    }
+                };
+                let Some(wait) = wait else {
+                    return Err(error);
+                };
+                tracing::debug!(
+                    attempt,
+                    wait_ms = wait.as_millis() as u64,
+                    "retrying download"
+                );
+                tokio::time::sleep(wait).await;
+                attempt += 1;
+            }
+        })
+        .await
+    }
+}
+
+/// Read a download body, failing once it exceeds `limit` bytes.
+async fn read_capped(mut resp: reqwest::Response, limit: u64) -> Result<Bytes> {
+    if resp.content_length().is_some_and(|n| n > limit) {
+        return Err(Error::TooLarge { limit });
+    }
+    let mut buf = Vec::new();
+    loop {
+        match resp.chunk().await {
+            Ok(Some(chunk)) => {
+                if (buf.len() + chunk.len()) as u64 > limit {
+                    return Err(Error::TooLarge { limit });
+                }
+                buf.extend_from_slice(&chunk);
+            }
+            Ok(None) => return Ok(Bytes::from(buf)),
+            Err(e) => {
+                return Err(Error::Transport {
+                    provider: Provider::Sandbox,
+                    kind: if e.is_timeout() {
+                        TransportKind::Timeout
+                    } else {
+                        TransportKind::Io
+                    },
+                    may_have_been_sent: true,
+                    source: Box::new(e.without_url()),
+                });
+            }
+        }
+    }
+}
+
+/// The error of a failed download: an expired link, or what S3 said.
+fn download_error(status: u16, body: &[u8]) -> Error {
+    let text = String::from_utf8_lossy(body);
+    let tag = |name: &str| {
+        let open = format!("<{name}>");
+        let close = format!("</{name}>");
+        let start = text.find(&open)? + open.len();
+        let end = text[start..].find(&close)? + start;
+        Some(text[start..end].trim().to_string())
+    };
+    let code = tag("Code");
+    let message = tag("Message");
+    let expired = matches!(status, 400 | 403)
+        && (code.as_deref() == Some("AccessDenied")
+            || code.as_deref() == Some("ExpiredToken")
+            || text.contains("Request has expired"));
+    if expired {
+        return Error::LinkExpired { status };
+    }
+    let detail = match (code, message) {
+        (Some(c), Some(m)) => format!("{c}: {m}"),
+        (Some(c), None) => c,
+        (None, Some(m)) => m,
+        (None, None) => reqwest::StatusCode::from_u16(status)
+            .ok()
+            .and_then(|s| s.canonical_reason())
+            .unwrap_or("unexpected status")
+            .to_string(),
+    };
+    Error::Provider(ProviderError::new(
+        Provider::Sandbox,
+        status,
+        format!("document download failed: {detail}"),
+    ))
+}

@@ -1,0 +1,385 @@
+//! Checks run before anything is sent, and the building of the generated
+//! request bodies from facade requests.
+//!
+//! Patterns come from the spec through the generated newtypes' `FromStr`;
+//! the "at least one of" rule of the verify body comes from
+//! [`ANY_OF_REQUIRED`]. Errors never quote the rejected value (it may be an
+//! Aadhaar or mobile number).
+
+use super::types::{
+    CreateSdkSession, DocKind, DocType, EntityDocType, Flow, SessionOptions, StartEntitySession,
+    StartSession, VerificationMethod, VerifyUser,
+};
+use crate::error::{Error, Result};
+use crate::generated::sandbox::rules::ANY_OF_REQUIRED;
+use crate::generated::sandbox::types as wire;
+use crate::redact::Masked;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// Minimum distance of `consent_expiry` into the future.
+pub(crate) const MIN_CONSENT_AHEAD: Duration = Duration::from_secs(60 * 60);
+
+const VERIFY_OP: &str = "digilocker_verify_user_account";
+
+pub(crate) fn aadhaar(
+    value: &Masked,
+    checksum: bool,
+) -> Result<wire::DigilockerVerifyUserAccountBodyAadhaarNumber> {
+    let parsed = value
+        .expose()
+        .parse::<wire::DigilockerVerifyUserAccountBodyAadhaarNumber>()
+        .map_err(|_| Error::invalid("aadhaar_number", "must be exactly 12 digits"))?;
+    if checksum && !verhoeff_valid(value.expose()) {
+        return Err(Error::invalid(
+            "aadhaar_number",
+            "fails the Verhoeff check digit (mistyped number?)",
+        ));
+    }
+    Ok(parsed)
+}
+
+pub(crate) fn verify_mobile(value: &Masked) -> Result<wire::DigilockerVerifyUserAccountBodyMobile> {
+    value
+        .expose()
+        .parse::<wire::DigilockerVerifyUserAccountBodyMobile>()
+        .map_err(|_| {
+            Error::invalid(
+                "mobile",
+                "must be exactly 10 digits, without country code or separators",
+            )
+        })
+}
+
+/// Enforce the lifted `anyOf` rules of `operation_id`.
+fn any_of(operation_id: &str, present: &dyn Fn(&str) -> bool) -> Result<()> {
+    for rule in ANY_OF_REQUIRED
+        .iter()
+        .filter(|r| r.operation_id == operation_id)
+    {
+        if !rule.is_satisfied_by(present) {
+            return Err(Error::invalid("request", rule.describe()));
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn verify_body(
+    req: &VerifyUser,
+    checksum: bool,
+) -> Result<wire::DigilockerVerifyUserAccountBody> {
+    any_of(VERIFY_OP, &|field| match field {
+        "aadhaar_number" => req.aadhaar_number.is_some(),
+        "mobile" => req.mobile.is_some(),
+        // A field this facade cannot fill: the rule cannot be met through it.
+        _ => false,
+    })?;
+    let aadhaar_number = req
+        .aadhaar_number
+        .as_ref()
+        .map(|a| aadhaar(a, checksum))
+        .transpose()?;
+    let mobile = req.mobile.as_ref().map(verify_mobile).transpose()?;
+    Ok(wire::DigilockerVerifyUserAccountBody {
+        aadhaar_number,
+        entity: wire::DigilockerVerifyUserAccountBodyEntity::InCoSandboxKycDigilockerUserVerificationRequest,
+        mobile,
+    })
+}
+
+pub(crate) fn doc_types<D: DocKind>(docs: &[D]) -> Result<()> {
+    if docs.is_empty() {
+        return Err(Error::invalid(
+            "doc_types",
+            "at least one document type is required",
+        ));
+    }
+    for (i, d) in docs.iter().enumerate() {
+        if !d.known() {
+            return Err(Error::invalid(
+                "doc_types",
+                format!("unsupported document type {:?}", d.wire()),
+            ));
+        }
+        if docs[..i].contains(d) {
+            return Err(Error::invalid(
+                "doc_types",
+                format!("{} is listed twice", d.wire()),
+            ));
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn redirect_url(url: &str) -> Result<()> {
+    let parsed = url::Url::parse(url)
+        .map_err(|e| Error::invalid("redirect_url", format!("not a valid URL: {e}")))?;
+    if parsed.scheme() != "https" || parsed.host_str().is_none_or(str::is_empty) {
+        return Err(Error::invalid(
+            "redirect_url",
+            "must be an https:// URL with a host",
+        ));
+    }
+    // The spec's own pattern, through the generated newtype.
+    url.parse::<wire::DigilockerInitiateSessionBodyRedirectUrl>()
+        .map_err(|_| Error::invalid("redirect_url", "must start with https://"))?;
+    Ok(())
+}
+
+pub(crate) fn consent_expiry(expiry_ms: Option<i64>, now: SystemTime) -> Result<()> {
+    let Some(ms) = expiry_ms else {
+        return Ok(());
+    };
+    let now_ms = now
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0);
+    if ms < now_ms + MIN_CONSENT_AHEAD.as_millis() as i64 {
+        return Err(Error::invalid(
+            "consent_expiry",
+            "must be at least one hour in the future (milliseconds since the epoch)",
+        ));
+    }
+    Ok(())
+}
+
+pub(crate) fn session_id(id: &str) -> Result<()> {
+    if id.trim().is_empty() {
+        return Err(Error::invalid("session_id", "must not be empty"));
+    }
+    if id.len() > 256 || id.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err(Error::invalid(
+            "session_id",
+            "must be at most 256 characters without spaces or control characters",
+        ));
+    }
+    Ok(())
+}
+
+fn flow(f: Flow) -> wire::DigilockerInitiateSessionBodyFlow {
+    match f {
+        Flow::Signin => wire::DigilockerInitiateSessionBodyFlow::Signin,
+        Flow::Signup => wire::DigilockerInitiateSessionBodyFlow::Signup,
+    }
+}
+
+fn options(o: &SessionOptions) -> Result<wire::DigilockerInitiateSessionBodyOptions> {
+    use wire::DigilockerInitiateSessionBodyOptionsVerificationMethodItem as M;
+    let verified_mobile = o
+        .verified_mobile
+        .as_ref()
+        .map(|m| {
+            m.expose()
+                .parse::<wire::DigilockerInitiateSessionBodyOptionsVerifiedMobile>()
+                .map_err(|_| {
+                    Error::invalid(
+                        "options.verified_mobile",
+                        "must be a 10-digit Indian mobile number starting with 6-9",
+                    )
+                })
+        })
+        .transpose()?;
+    let mut methods = Vec::with_capacity(o.verification_methods.len());
+    for m in &o.verification_methods {
+        let m = match m {
+            VerificationMethod::Aadhaar => M::Aadhaar,
+            VerificationMethod::Pan => M::Pan,
+            VerificationMethod::DrivingLicense => M::DrivingLicense,
+            VerificationMethod::Email => M::Email,
+            VerificationMethod::Username => M::Username,
+            VerificationMethod::Mobile => M::Mobile,
+            VerificationMethod::Other => M::Other,
+        };
+        if methods.contains(&m) {
+            return Err(Error::invalid(
+                "options.verification_method",
+                format!("{m} is listed twice"),
+            ));
+        }
+        methods.push(m);
+    }
+    Ok(wire::DigilockerInitiateSessionBodyOptions {
+        pinless: o.pinless,
+        usernameless: o.usernameless,
+        verification_method: methods,
+        verified_mobile,
+    })
+}
+
+pub(crate) fn start_session_body(
+    req: &StartSession,
+    now: SystemTime,
+) -> Result<wire::DigilockerInitiateSessionBody> {
+    use wire::DigilockerInitiateSessionBodyDocTypesItem as D;
+    doc_types(&req.doc_types)?;
+    redirect_url(&req.redirect_url)?;
+    consent_expiry(req.consent_expiry, now)?;
+    let options = req.options.as_ref().map(options).transpose()?;
+    let docs = req
+        .doc_types
+        .iter()
+        .map(|d| match d {
+            DocType::Aadhaar => Ok(D::Aadhaar),
+            DocType::Pan => Ok(D::Pan),
+            DocType::DrivingLicense => Ok(D::DrivingLicense),
+            other => Err(unsupported("doc_types", other.as_str())),
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(wire::DigilockerInitiateSessionBody {
+        consent_expiry: req.consent_expiry,
+        doc_types: docs,
+        entity: wire::DigilockerInitiateSessionBodyEntity::InCoSandboxKycDigilockerSessionRequest,
+        flow: flow(req.flow),
+        options,
+        redirect_url: req
+            .redirect_url
+            .parse()
+            .map_err(|_| Error::invalid("redirect_url", "must start with https://"))?,
+    })
+}
+
+pub(crate) fn entity_start_body(
+    req: &StartEntitySession,
+    now: SystemTime,
+) -> Result<wire::EntitylockerInitiateSessionBody> {
+    redirect_url(&req.redirect_url)?;
+    consent_expiry(req.consent_expiry, now)?;
+    Ok(wire::EntitylockerInitiateSessionBody {
+        // Checked above to be an hour ahead of now, hence positive.
+        consent_expiry: req.consent_expiry.map(|ms| ms as u64),
+        entity:
+            wire::EntitylockerInitiateSessionBodyEntity::InCoSandboxKycEntitylockerSessionRequest,
+        flow: match req.flow {
+            Flow::Signin => wire::EntitylockerInitiateSessionBodyFlow::Signin,
+            Flow::Signup => wire::EntitylockerInitiateSessionBodyFlow::Signup,
+        },
+        redirect_url: req
+            .redirect_url
+            .parse()
+            .map_err(|_| Error::invalid("redirect_url", "must start with https://"))?,
+    })
+}
+
+pub(crate) fn sdk_create_body(
+    req: &CreateSdkSession<DocType>,
+) -> Result<wire::DigilockerSdkCreateSessionBody> {
+    use wire::DigilockerSdkCreateSessionBodyDocTypesItem as D;
+    doc_types(&req.doc_types)?;
+    let docs = req
+        .doc_types
+        .iter()
+        .map(|d| match d {
+            DocType::Aadhaar => Ok(D::Aadhaar),
+            DocType::Pan => Ok(D::Pan),
+            DocType::DrivingLicense => Ok(D::DrivingLicense),
+            other => Err(unsupported("doc_types", other.as_str())),
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(wire::DigilockerSdkCreateSessionBody {
+        doc_types: docs,
+        entity:
+            wire::DigilockerSdkCreateSessionBodyEntity::InCoSandboxKycDigilockerSdkSessionRequest,
+        flow: match req.flow {
+            Flow::Signin => wire::DigilockerSdkCreateSessionBodyFlow::Signin,
+            Flow::Signup => wire::DigilockerSdkCreateSessionBodyFlow::Signup,
+        },
+    })
+}
+
+pub(crate) fn entity_sdk_create_body(
+    req: &CreateSdkSession<EntityDocType>,
+) -> Result<wire::EntitylockerSdkCreateSessionBody> {
+    use wire::EntitylockerSdkCreateSessionBodyDocTypesItem as D;
+    doc_types(&req.doc_types)?;
+    let docs = req
+        .doc_types
+        .iter()
+        .map(|d| match d {
+            EntityDocType::CompanyMasterDetails => Ok(D::CompanyMasterDetails),
+            EntityDocType::GstnDetails => Ok(D::GstnDetails),
+            EntityDocType::UdhyamCertificate => Ok(D::UdhyamCertificate),
+            other => Err(unsupported("doc_types", other.as_str())),
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(wire::EntitylockerSdkCreateSessionBody {
+        doc_types: docs,
+        entity: wire::EntitylockerSdkCreateSessionBodyEntity::InCoSandboxKycEntitylockerSdkSessionRequest,
+        flow: match req.flow {
+            Flow::Signin => wire::EntitylockerSdkCreateSessionBodyFlow::Signin,
+            Flow::Signup => wire::EntitylockerSdkCreateSessionBodyFlow::Signup,
+        },
+    })
+}
+
+pub(crate) fn unsupported(field: &'static str, value: &str) -> Error {
+    Error::invalid(field, format!("unsupported document type {value:?}"))
+}
+
+/// The Verhoeff check used by Aadhaar: the last digit checks the others.
+pub fn verhoeff_valid(digits: &str) -> bool {
+    const D: [[u8; 10]; 10] = [
+        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+        [1, 2, 3, 4, 0, 6, 7, 8, 9, 5],
+        [2, 3, 4, 0, 1, 7, 8, 9, 5, 6],
+        [3, 4, 0, 1, 2, 8, 9, 5, 6, 7],
+        [4, 0, 1, 2, 3, 9, 5, 6, 7, 8],
+        [5, 9, 8, 7, 6, 0, 4, 3, 2, 1],
+        [6, 5, 9, 8, 7, 1, 0, 4, 3, 2],
+        [7, 6, 5, 9, 8, 2, 1, 0, 4, 3],
+        [8, 7, 6, 5, 9, 3, 2, 1, 0, 4],
+        [9, 8, 7, 6, 5, 4, 3, 2, 1, 0],
+    ];
+    const P: [[u8; 10]; 8] = [
+        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+        [1, 5, 7, 6, 2, 8, 3, 0, 9, 4],
+        [5, 8, 0, 3, 7, 9, 6, 1, 4, 2],
+        [8, 9, 1, 6, 0, 4, 3, 5, 2, 7],
+        [9, 4, 5, 3, 1, 2, 6, 8, 7, 0],
+        [4, 2, 8, 6, 5, 7, 3, 9, 0, 1],
+        [2, 7, 9, 3, 8, 0, 6, 4, 1, 5],
+        [7, 0, 4, 6, 9, 1, 3, 2, 5, 8],
+    ];
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    let mut c = 0u8;
+    for (i, b) in digits.bytes().rev().enumerate() {
+        c = D[c as usize][P[i % 8][(b - b'0') as usize] as usize];
+    }
+    c == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verhoeff_known_values() {
+        // Standard test vectors: 236 has check digit 3.
+        assert!(verhoeff_valid("2363"));
+        assert!(!verhoeff_valid("2364"));
+        // A 12-digit number built with a correct check digit.
+        assert!(verhoeff_valid("234123412346"));
+        assert!(!verhoeff_valid("234123412345"));
+        assert!(!verhoeff_valid(""));
+        assert!(!verhoeff_valid("12a4"));
+    }
+
+    #[test]
+    fn the_any_of_rule_comes_from_the_spec() {
+        assert!(
+            ANY_OF_REQUIRED.iter().any(|r| r.operation_id == VERIFY_OP),
+            "the verify anyOf rule disappeared from the generated rules"
+        );
+        let e = verify_body(&VerifyUser::default(), false).unwrap_err();
+        assert!(e.to_string().contains("aadhaar_number | mobile"), "{e}");
+    }
+
+    #[test]
+    fn consent_expiry_needs_an_hour() {
+        let now = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let now_ms = 1_700_000_000_000i64;
+        assert!(consent_expiry(Some(now_ms + 3_600_000), now).is_ok());
+        assert!(consent_expiry(Some(now_ms + 3_599_999), now).is_err());
+        assert!(consent_expiry(None, now).is_ok());
+    }
+}
