@@ -6,7 +6,7 @@ use super::SandboxClient;
 use crate::error::{Error, NotReadyReason, Provider, ProviderError, Result};
 use crate::generated::sandbox::types as wire;
 use crate::http::{Failure, classify, decode_error};
-use crate::redact::Secret;
+use crate::redact::{Secret, mask_sensitive};
 use crate::retry::{parse_retry_after, retryable_status};
 use progenitor_client::ResponseValue;
 use reqwest::header::HeaderMap;
@@ -77,11 +77,14 @@ impl Envelope for wire::AuthenticateResponse {
 impl SandboxClient {
     /// Run one facade operation inside its span: operation id, final HTTP
     /// status, duration, transaction id, outcome. Never bodies or tokens.
-    pub(crate) async fn traced<T>(
+    pub(crate) async fn traced<T, Fut>(
         &self,
         operation: &'static str,
-        fut: impl Future<Output = Result<T>>,
-    ) -> Result<T> {
+        body: impl FnOnce(tracing::Span) -> Fut,
+    ) -> Result<T>
+    where
+        Fut: Future<Output = Result<T>>,
+    {
         let span = tracing::info_span!(
             "sandbox",
             operation,
@@ -92,7 +95,7 @@ impl SandboxClient {
             outcome = Empty,
         );
         let started = Instant::now();
-        let result = fut.instrument(span.clone()).await;
+        let result = body(span.clone()).instrument(span.clone()).await;
         let elapsed = started.elapsed().as_millis() as u64;
         span.record("duration_ms", elapsed);
         match &result {
@@ -122,6 +125,7 @@ impl SandboxClient {
     /// failure of the last attempt.
     pub(crate) async fn send_with_retries<T, F, Fut>(
         &self,
+        span: &tracing::Span,
         safety: Safety,
         send: F,
     ) -> std::result::Result<(T, u16, HeaderMap), Failure>
@@ -130,7 +134,6 @@ impl SandboxClient {
         Fut: Future<Output = std::result::Result<ResponseValue<T>, progenitor_client::Error<()>>>,
     {
         let policy = &self.inner.config.http.retry;
-        let span = tracing::Span::current();
         let mut attempt: u32 = 1;
         loop {
             let outcome = classify(send().await).await;
@@ -176,7 +179,12 @@ impl SandboxClient {
 
     /// Send an authenticated operation: token from the cache, retries where
     /// safe, one re-authentication and repeat when Sandbox rejects the token.
-    pub(crate) async fn call<T, F, Fut>(&self, safety: Safety, send: F) -> Result<T>
+    pub(crate) async fn call<T, F, Fut>(
+        &self,
+        span: &tracing::Span,
+        safety: Safety,
+        send: F,
+    ) -> Result<T>
     where
         T: Envelope,
         F: Fn(Auth) -> Fut,
@@ -191,10 +199,13 @@ impl SandboxClient {
                 key: cfg.api_key.expose().to_string(),
                 version: cfg.api_version.clone(),
             };
-            match self.send_with_retries(safety, || send(auth.clone())).await {
+            match self
+                .send_with_retries(span, safety, || send(auth.clone()))
+                .await
+            {
                 Ok((value, _, _)) => {
                     if let Some(t) = value.transaction_id() {
-                        tracing::Span::current().record("transaction_id", t);
+                        span.record("transaction_id", t);
                     }
                     return Ok(value);
                 }
@@ -226,11 +237,11 @@ impl SandboxClient {
 
     /// `POST /authenticate` with the key and secret.
     async fn authenticate(&self) -> Result<Secret> {
-        self.traced("authenticate", async {
+        self.traced("authenticate", |span| async move {
             let cfg = &self.inner.config;
             let api = &self.inner.api;
             let (resp, status, _) = self
-                .send_with_retries(Safety::Idempotent, || {
+                .send_with_retries(&span, Safety::Idempotent, || {
                     let b = api
                         .authenticate()
                         .x_api_key(cfg.api_key.expose().to_string())
@@ -244,7 +255,7 @@ impl SandboxClient {
                 .await
                 .map_err(map_failure)?;
             if let Some(t) = resp.transaction_id() {
-                tracing::Span::current().record("transaction_id", t);
+                span.record("transaction_id", t);
             }
             let token = resp
                 .data
@@ -364,14 +375,13 @@ pub(crate) fn map_status(status: u16, headers: &HeaderMap, body: &[u8]) -> Error
             523 => "Invalid session lifecycle".to_string(),
             _ => format!("HTTP {status}"),
         });
-    let mut pe = ProviderError::new(
-        Provider::Sandbox,
-        status,
-        envelope
-            .message
-            .filter(|m| !m.trim().is_empty())
-            .unwrap_or(reason),
-    );
+    // Messages can echo the input (an Aadhaar or mobile number): mask it.
+    let message = envelope
+        .message
+        .filter(|m| !m.trim().is_empty())
+        .map(|m| mask_sensitive(&m))
+        .unwrap_or(reason);
+    let mut pe = ProviderError::new(Provider::Sandbox, status, message);
     pe.code = envelope.code;
     pe.timestamp = envelope.timestamp;
     // API Gateway's request id equals the transaction id when the body has none.

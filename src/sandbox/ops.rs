@@ -113,11 +113,11 @@ impl SandboxClient {
     /// Useful to choose [`Flow::Signin`](super::Flow::Signin) or
     /// [`Flow::Signup`](super::Flow::Signup).
     pub async fn verify_user(&self, request: VerifyUser) -> Result<bool> {
-        self.traced("digilocker_verify_user_account", async {
+        self.traced("digilocker_verify_user_account", |span| async move {
             let body = validate::verify_body(&request, self.inner.config.aadhaar_checksum)?;
             let api = &self.inner.api;
             let r = self
-                .call(Safety::NotIdempotent, |a| {
+                .call(&span, Safety::NotIdempotent, |a| {
                     authed!(api.digilocker_verify_user_account().body(body.clone()), a).send()
                 })
                 .await?;
@@ -130,11 +130,11 @@ impl SandboxClient {
     /// (`POST /kyc/digilocker/sessions/init`). Send the user to
     /// [`Session::authorization_url`]; they come back to the redirect URL.
     pub async fn start_session(&self, request: StartSession) -> Result<Session> {
-        self.traced("digilocker_initiate_session", async {
+        self.traced("digilocker_initiate_session", |span| async move {
             let body = validate::start_session_body(&request, self.inner.config.clock.now())?;
             let api = &self.inner.api;
             let r = self
-                .call(Safety::NotIdempotent, |a| {
+                .call(&span, Safety::NotIdempotent, |a| {
                     authed!(api.digilocker_initiate_session().body(body.clone()), a).send()
                 })
                 .await?;
@@ -150,11 +150,11 @@ impl SandboxClient {
     /// Where a DigiLocker session stands
     /// (`GET /kyc/digilocker/sessions/{session_id}/status`).
     pub async fn session_status(&self, session_id: &str) -> Result<SessionState> {
-        self.traced("digilocker_get_session_status", async {
+        self.traced("digilocker_get_session_status", |span| async move {
             validate::session_id(session_id)?;
             let api = &self.inner.api;
             let r = self
-                .call(Safety::Idempotent, |a| {
+                .call(&span, Safety::Idempotent, |a| {
                     authed!(
                         api.digilocker_get_session_status().session_id(session_id),
                         a
@@ -182,7 +182,7 @@ impl SandboxClient {
     /// [`Error::SessionNotFound`].
     pub async fn document(&self, session_id: &str, doc_type: DocType) -> Result<Document> {
         use wire::DigilockerGetDocumentDocType as G;
-        self.traced("digilocker_get_document", async {
+        self.traced("digilocker_get_document", |span| async move {
             validate::session_id(session_id)?;
             let g = match &doc_type {
                 DocType::Aadhaar => G::Aadhaar,
@@ -192,7 +192,7 @@ impl SandboxClient {
             };
             let api = &self.inner.api;
             let r = self
-                .call(Safety::Idempotent, |a| {
+                .call(&span, Safety::Idempotent, |a| {
                     authed!(
                         api.digilocker_get_document()
                             .session_id(session_id)
@@ -230,11 +230,11 @@ impl SandboxClient {
     /// (`GET /kyc/digilocker/sessions/{session_id}/user/profile`).
     pub async fn user_profile(&self, session_id: &str) -> Result<UserProfile> {
         use wire::DigilockerGetUserProfileResponseDataDateOfBirth as Dob;
-        self.traced("digilocker_get_user_profile", async {
+        self.traced("digilocker_get_user_profile", |span| async move {
             validate::session_id(session_id)?;
             let api = &self.inner.api;
             let r = self
-                .call(Safety::Idempotent, |a| {
+                .call(&span, Safety::Idempotent, |a| {
                     authed!(api.digilocker_get_user_profile().session_id(session_id), a).send()
                 })
                 .await?;
@@ -263,11 +263,11 @@ impl SandboxClient {
     /// Create a session for Sandbox's client-side DigiLocker SDK
     /// (`POST /kyc/digilocker-sdk/sessions/create`).
     pub async fn sdk_create_session(&self, request: CreateSdkSession) -> Result<SdkSession> {
-        self.traced("digilocker_sdk_create_session", async {
+        self.traced("digilocker_sdk_create_session", |span| async move {
             let body = validate::sdk_create_body(&request)?;
             let api = &self.inner.api;
             let r = self
-                .call(Safety::NotIdempotent, |a| {
+                .call(&span, Safety::NotIdempotent, |a| {
                     authed!(api.digilocker_sdk_create_session().body(body.clone()), a).send()
                 })
                 .await?;
@@ -294,11 +294,11 @@ impl SandboxClient {
     /// Where a DigiLocker SDK session stands
     /// (`GET /kyc/digilocker-sdk/sessions/{session_id}/status`).
     pub async fn sdk_session_status(&self, session_id: &str) -> Result<SessionState> {
-        self.traced("digilocker_sdk_get_session_status", async {
+        self.traced("digilocker_sdk_get_session_status", |span| async move {
             validate::session_id(session_id)?;
             let api = &self.inner.api;
             let r = self
-                .call(Safety::Idempotent, |a| {
+                .call(&span, Safety::Idempotent, |a| {
                     authed!(
                         api.digilocker_sdk_get_session_status()
                             .session_id(session_id),
@@ -324,7 +324,7 @@ impl SandboxClient {
     /// (`GET /kyc/digilocker-sdk/sessions/{session_id}/documents/{doc_type}`).
     pub async fn sdk_document(&self, session_id: &str, doc_type: DocType) -> Result<Document> {
         use wire::DigilockerSdkGetDocumentDocType as G;
-        self.traced("digilocker_sdk_get_document", async {
+        self.traced("digilocker_sdk_get_document", |span| async move {
             validate::session_id(session_id)?;
             let g = match &doc_type {
                 DocType::Aadhaar => G::Aadhaar,
@@ -334,7 +334,7 @@ impl SandboxClient {
             };
             let api = &self.inner.api;
             let r = self
-                .call(Safety::Idempotent, |a| {
+                .call(&span, Safety::Idempotent, |a| {
                     authed!(
                         api.digilocker_sdk_get_document()
                             .session_id(session_id)
@@ -372,11 +372,11 @@ impl SandboxClient {
     /// (`GET /kyc/digilocker-sdk/sessions/{session_id}/user/profile`).
     pub async fn sdk_user_profile(&self, session_id: &str) -> Result<UserProfile> {
         use wire::DigilockerSdkGetUserProfileResponseDataDateOfBirth as Dob;
-        self.traced("digilocker_sdk_get_user_profile", async {
+        self.traced("digilocker_sdk_get_user_profile", |span| async move {
             validate::session_id(session_id)?;
             let api = &self.inner.api;
             let r = self
-                .call(Safety::Idempotent, |a| {
+                .call(&span, Safety::Idempotent, |a| {
                     authed!(
                         api.digilocker_sdk_get_user_profile().session_id(session_id),
                         a
@@ -409,11 +409,11 @@ impl SandboxClient {
     /// Start an EntityLocker consent session
     /// (`POST /kyc/entitylocker/sessions/init`).
     pub async fn entity_start_session(&self, request: StartEntitySession) -> Result<Session> {
-        self.traced("entitylocker_initiate_session", async {
+        self.traced("entitylocker_initiate_session", |span| async move {
             let body = validate::entity_start_body(&request, self.inner.config.clock.now())?;
             let api = &self.inner.api;
             let r = self
-                .call(Safety::NotIdempotent, |a| {
+                .call(&span, Safety::NotIdempotent, |a| {
                     authed!(api.entitylocker_initiate_session().body(body.clone()), a).send()
                 })
                 .await?;
@@ -432,11 +432,11 @@ impl SandboxClient {
         &self,
         session_id: &str,
     ) -> Result<SessionState<EntityDocType>> {
-        self.traced("entitylocker_get_session_status", async {
+        self.traced("entitylocker_get_session_status", |span| async move {
             validate::session_id(session_id)?;
             let api = &self.inner.api;
             let r = self
-                .call(Safety::Idempotent, |a| {
+                .call(&span, Safety::Idempotent, |a| {
                     authed!(
                         api.entitylocker_get_session_status().session_id(session_id),
                         a
@@ -465,7 +465,7 @@ impl SandboxClient {
         doc_type: EntityDocType,
     ) -> Result<Document<EntityDocType>> {
         use wire::EntitylockerGetDocumentDocType as G;
-        self.traced("entitylocker_get_document", async {
+        self.traced("entitylocker_get_document", |span| async move {
             validate::session_id(session_id)?;
             let g = match &doc_type {
                 EntityDocType::CompanyMasterDetails => G::CompanyMasterDetails,
@@ -475,7 +475,7 @@ impl SandboxClient {
             };
             let api = &self.inner.api;
             let r = self
-                .call(Safety::Idempotent, |a| {
+                .call(&span, Safety::Idempotent, |a| {
                     authed!(
                         api.entitylocker_get_document()
                             .session_id(session_id)
@@ -512,11 +512,11 @@ impl SandboxClient {
     /// The business behind an EntityLocker session
     /// (`GET /kyc/entitylocker/sessions/{session_id}/entity`).
     pub async fn entity_details(&self, session_id: &str) -> Result<EntityDetails> {
-        self.traced("entitylocker_get_entity_details", async {
+        self.traced("entitylocker_get_entity_details", |span| async move {
             validate::session_id(session_id)?;
             let api = &self.inner.api;
             let r = self
-                .call(Safety::Idempotent, |a| {
+                .call(&span, Safety::Idempotent, |a| {
                     authed!(
                         api.entitylocker_get_entity_details().session_id(session_id),
                         a
@@ -541,11 +541,11 @@ impl SandboxClient {
     /// The profile of the person who signed in to EntityLocker
     /// (`GET /kyc/entitylocker/sessions/{session_id}/user/profile`).
     pub async fn entity_user_profile(&self, session_id: &str) -> Result<UserProfile> {
-        self.traced("entitylocker_get_user_profile", async {
+        self.traced("entitylocker_get_user_profile", |span| async move {
             validate::session_id(session_id)?;
             let api = &self.inner.api;
             let r = self
-                .call(Safety::Idempotent, |a| {
+                .call(&span, Safety::Idempotent, |a| {
                     authed!(
                         api.entitylocker_get_user_profile().session_id(session_id),
                         a
@@ -578,11 +578,11 @@ impl SandboxClient {
         &self,
         request: CreateSdkSession<EntityDocType>,
     ) -> Result<SdkSession> {
-        self.traced("entitylocker_sdk_create_session", async {
+        self.traced("entitylocker_sdk_create_session", |span| async move {
             let body = validate::entity_sdk_create_body(&request)?;
             let api = &self.inner.api;
             let r = self
-                .call(Safety::NotIdempotent, |a| {
+                .call(&span, Safety::NotIdempotent, |a| {
                     authed!(api.entitylocker_sdk_create_session().body(body.clone()), a).send()
                 })
                 .await?;
@@ -602,11 +602,11 @@ impl SandboxClient {
         &self,
         session_id: &str,
     ) -> Result<SessionState<EntityDocType>> {
-        self.traced("entitylocker_sdk_get_session_status", async {
+        self.traced("entitylocker_sdk_get_session_status", |span| async move {
             validate::session_id(session_id)?;
             let api = &self.inner.api;
             let r = self
-                .call(Safety::Idempotent, |a| {
+                .call(&span, Safety::Idempotent, |a| {
                     authed!(no_version
                         api.entitylocker_sdk_get_session_status().session_id(session_id),
                         a
@@ -635,7 +635,7 @@ impl SandboxClient {
         doc_type: EntityDocType,
     ) -> Result<Document<EntityDocType>> {
         use wire::EntitylockerSdkGetDocumentDocType as G;
-        self.traced("entitylocker_sdk_get_document", async {
+        self.traced("entitylocker_sdk_get_document", |span| async move {
             validate::session_id(session_id)?;
             let g = match &doc_type {
                 EntityDocType::CompanyMasterDetails => G::CompanyMasterDetails,
@@ -645,7 +645,7 @@ impl SandboxClient {
             };
             let api = &self.inner.api;
             let r = self
-                .call(Safety::Idempotent, |a| {
+                .call(&span, Safety::Idempotent, |a| {
                     authed!(no_version
                         api.entitylocker_sdk_get_document().session_id(session_id).doc_type(g),
                         a
@@ -690,14 +690,13 @@ impl SandboxClient {
     /// `Request has expired`) fails with [`Error::LinkExpired`]: fetch the
     /// document again for a fresh link.
     pub async fn download(&self, file: &DocumentFile) -> Result<Bytes> {
-        self.traced("download_document", async {
+        self.traced("download_document", |span| async move {
             let url = url::Url::parse(&file.url)
                 .ok()
                 .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
                 .ok_or_else(|| Error::invalid("url", "not an http(s) URL"))?;
             let policy = &self.inner.config.http.retry;
             let limit = self.inner.config.max_download_bytes;
-            let span = tracing::Span::current();
             let mut attempt: u32 = 1;
             loop {
                 span.record("attempts", attempt);
