@@ -940,6 +940,7 @@ pub struct Prepared {
 }
 
 /// An input document: its file name (relative to `openapi/`) and contents.
+#[derive(Debug, Clone)]
 pub struct Input {
     /// File name, for messages and override targets.
     pub file: String,
@@ -957,8 +958,35 @@ pub enum Provider {
     Eko,
 }
 
-/// Run the whole pipeline on a provider's inputs.
+/// Run the whole pipeline on a provider's inputs: [`assemble`], then
+/// operation listing, anyOf extraction, error-response stripping, response
+/// enum opening and the `$ref` check.
 pub fn prepare(
+    provider: Provider,
+    inputs: Vec<Input>,
+    overrides: &[Override],
+) -> Result<Prepared, SpecError> {
+    let main_file = inputs
+        .first()
+        .map(|i| i.file.clone())
+        .unwrap_or_default();
+    let mut out = assemble(provider, inputs, overrides)?;
+    // Operation list (and uniqueness) from the merged document.
+    out.operations = list_operations(&out.doc, &main_file)?;
+    out.any_of = extract_any_of(&mut out.doc);
+    out.errors = strip_error_responses(&mut out.doc);
+    out.opened_enums = open_response_enums(&mut out.doc);
+    check_refs(&out.doc, &main_file)?;
+    Ok(out)
+}
+
+/// The first stages of [`prepare`]: normalisation, selection (Sandbox),
+/// overrides and merging of a provider's inputs. The result is the spec *as
+/// documented* (after our corrections) but before the code-generation
+/// adjustments (anyOf extraction, error-response stripping, open response
+/// enums); `spec check` validates examples against it. Only `doc`,
+/// `normalized` and `overrides` of the result are filled.
+pub fn assemble(
     provider: Provider,
     inputs: Vec<Input>,
     overrides: &[Override],
@@ -993,8 +1021,6 @@ pub fn prepare(
             apply_overrides_for(&mut out.doc, &first.file, overrides, &mut out.overrides)?;
         }
     }
-    // Operation list (and uniqueness) from the merged document.
-    out.operations = list_operations(&out.doc, &first.file)?;
     for ov in overrides {
         if !targets.contains(&ov.target) && provider_of(&ov.target) == Some(provider) {
             return Err(err(
@@ -1004,11 +1030,94 @@ pub fn prepare(
             ));
         }
     }
-    out.any_of = extract_any_of(&mut out.doc);
-    out.errors = strip_error_responses(&mut out.doc);
-    out.opened_enums = open_response_enums(&mut out.doc);
-    check_refs(&out.doc, &first.file)?;
     Ok(out)
+}
+
+// ---------------------------------------------------------------------------
+// Loading `openapi/`
+// ---------------------------------------------------------------------------
+
+/// The bundled spec files per provider, in merge order (the first file is
+/// the main spec): `(name, provider, files relative to openapi/)`.
+pub const BUNDLE: &[(&str, Provider, &[&str])] = &[
+    (
+        "sandbox",
+        Provider::Sandbox,
+        &["sandbox-kyc.json", "sandbox-auth.json", "sandbox-errors.yaml"],
+    ),
+    ("eko", Provider::Eko, &["eko-digilocker.yaml"]),
+];
+
+/// A YAML parser returning JSON values (the caller brings its own, so this
+/// module stays free of a YAML dependency).
+pub type ParseYaml<'a> = &'a dyn Fn(&str) -> Result<Value, String>;
+
+/// Read and parse one spec file: JSON when the name ends in `.json`, YAML
+/// otherwise. `file` names it in errors.
+pub fn load_file(
+    path: &std::path::Path,
+    file: &str,
+    parse_yaml: ParseYaml<'_>,
+) -> Result<Value, SpecError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| err(file, "", format!("cannot read: {e}")))?;
+    let json = file.ends_with(".json");
+    let parsed = if json {
+        serde_json::from_str::<Value>(&text).map_err(|e| e.to_string())
+    } else {
+        parse_yaml(&text)
+    };
+    parsed.map_err(|m| {
+        err(
+            file,
+            "",
+            format!("not valid {}: {m}", if json { "JSON" } else { "YAML" }),
+        )
+    })
+}
+
+/// Load a provider's bundled files from `dir` (the `openapi/` folder).
+pub fn load_inputs(
+    dir: &std::path::Path,
+    files: &[&str],
+    parse_yaml: ParseYaml<'_>,
+) -> Result<Vec<Input>, SpecError> {
+    files
+        .iter()
+        .map(|f| {
+            Ok(Input {
+                file: f.to_string(),
+                doc: load_file(&dir.join(f), f, parse_yaml)?,
+            })
+        })
+        .collect()
+}
+
+/// Load every `*.json` override in `dir` (`openapi/overrides/`), sorted by
+/// file name. A missing folder means no overrides.
+pub fn load_overrides(
+    dir: &std::path::Path,
+    parse_yaml: ParseYaml<'_>,
+) -> Result<Vec<Override>, SpecError> {
+    let mut files: Vec<std::path::PathBuf> = match std::fs::read_dir(dir) {
+        Ok(rd) => rd
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    files.sort();
+    files
+        .iter()
+        .map(|p| {
+            let name = format!(
+                "overrides/{}",
+                p.file_name().unwrap_or_default().to_string_lossy()
+            );
+            let v = load_file(p, &name, parse_yaml)?;
+            Override::parse(&name, &v)
+        })
+        .collect()
 }
 
 /// Which provider an `openapi/` file belongs to, by its name.
