@@ -94,10 +94,14 @@ pub enum SchemaSite {
     Response,
 }
 
+/// A callback for [`walk_schemas`]: the schema object, its JSON pointer and
+/// its site.
+pub type SchemaVisitor<'a> = dyn FnMut(&mut Map<String, Value>, &str, SchemaSite) + 'a;
+
 /// Call `f` on every schema object of the document, nested ones included,
 /// with its JSON pointer and site. Data (`example`, `examples`, `default`,
 /// `enum`) is never visited.
-pub fn walk_schemas(doc: &mut Value, f: &mut dyn FnMut(&mut Map<String, Value>, &str, SchemaSite)) {
+pub fn walk_schemas(doc: &mut Value, f: &mut SchemaVisitor<'_>) {
     if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
         for (path, item) in paths.iter_mut() {
             let item_ptr = child("/paths", path);
@@ -165,11 +169,7 @@ pub fn walk_schemas(doc: &mut Value, f: &mut dyn FnMut(&mut Map<String, Value>, 
     }
 }
 
-fn walk_parameters(
-    params: &mut Value,
-    ptr: &str,
-    f: &mut dyn FnMut(&mut Map<String, Value>, &str, SchemaSite),
-) {
+fn walk_parameters(params: &mut Value, ptr: &str, f: &mut SchemaVisitor<'_>) {
     if let Some(list) = params.as_array_mut() {
         for (i, p) in list.iter_mut().enumerate() {
             if let Some(s) = p.get_mut("schema") {
@@ -180,11 +180,7 @@ fn walk_parameters(
     }
 }
 
-fn walk_operation(
-    op: &mut Map<String, Value>,
-    ptr: &str,
-    f: &mut dyn FnMut(&mut Map<String, Value>, &str, SchemaSite),
-) {
+fn walk_operation(op: &mut Map<String, Value>, ptr: &str, f: &mut SchemaVisitor<'_>) {
     if let Some(params) = op.get_mut("parameters") {
         walk_parameters(params, &child(ptr, "parameters"), f);
     }
@@ -203,12 +199,7 @@ fn walk_operation(
     }
 }
 
-fn walk_content(
-    holder: &mut Value,
-    ptr: &str,
-    site: SchemaSite,
-    f: &mut dyn FnMut(&mut Map<String, Value>, &str, SchemaSite),
-) {
+fn walk_content(holder: &mut Value, ptr: &str, site: SchemaSite, f: &mut SchemaVisitor<'_>) {
     if let Some(content) = holder.get_mut("content").and_then(Value::as_object_mut) {
         for (mt, media) in content.iter_mut() {
             if let Some(s) = media.get_mut("schema") {
@@ -219,12 +210,7 @@ fn walk_content(
     }
 }
 
-fn walk_schema(
-    schema: &mut Value,
-    ptr: &str,
-    site: SchemaSite,
-    f: &mut dyn FnMut(&mut Map<String, Value>, &str, SchemaSite),
-) {
+fn walk_schema(schema: &mut Value, ptr: &str, site: SchemaSite, f: &mut SchemaVisitor<'_>) {
     let Some(obj) = schema.as_object_mut() else {
         return;
     };
@@ -235,10 +221,10 @@ fn walk_schema(
         }
     }
     for key in ["items", "additionalProperties", "not"] {
-        if let Some(s) = obj.get_mut(key) {
-            if s.is_object() {
-                walk_schema(s, &child(ptr, key), site, f);
-            }
+        if let Some(s) = obj.get_mut(key)
+            && s.is_object()
+        {
+            walk_schema(s, &child(ptr, key), site, f);
         }
     }
     for key in ["allOf", "anyOf", "oneOf"] {
@@ -279,11 +265,11 @@ const DROPPED_SCHEMA_KEYS: &[&str] = &[
 /// Returns one line per change (pointer and what was done).
 pub fn normalize(doc: &mut Value) -> Vec<String> {
     let mut changes = Vec::new();
-    if let Some(v) = doc.get("openapi").and_then(Value::as_str) {
-        if !v.starts_with("3.0.") {
-            changes.push(format!("/openapi: {v} -> 3.0.3"));
-            doc["openapi"] = Value::String("3.0.3".into());
-        }
+    if let Some(v) = doc.get("openapi").and_then(Value::as_str)
+        && !v.starts_with("3.0.")
+    {
+        changes.push(format!("/openapi: {v} -> 3.0.3"));
+        doc["openapi"] = Value::String("3.0.3".into());
     }
     if let Some(top) = doc.as_object_mut() {
         for key in ["webhooks", "jsonSchemaDialect"] {
@@ -295,10 +281,10 @@ pub fn normalize(doc: &mut Value) -> Vec<String> {
             if info.remove("summary").is_some() {
                 changes.push("/info/summary: dropped (3.1 only)".into());
             }
-            if let Some(lic) = info.get_mut("license").and_then(Value::as_object_mut) {
-                if lic.remove("identifier").is_some() {
-                    changes.push("/info/license/identifier: dropped (3.1 only)".into());
-                }
+            if let Some(lic) = info.get_mut("license").and_then(Value::as_object_mut)
+                && lic.remove("identifier").is_some()
+            {
+                changes.push("/info/license/identifier: dropped (3.1 only)".into());
             }
         }
     }
@@ -966,10 +952,7 @@ pub fn prepare(
     inputs: Vec<Input>,
     overrides: &[Override],
 ) -> Result<Prepared, SpecError> {
-    let main_file = inputs
-        .first()
-        .map(|i| i.file.clone())
-        .unwrap_or_default();
+    let main_file = inputs.first().map(|i| i.file.clone()).unwrap_or_default();
     let mut out = assemble(provider, inputs, overrides)?;
     // Operation list (and uniqueness) from the merged document.
     out.operations = list_operations(&out.doc, &main_file)?;
@@ -1043,7 +1026,11 @@ pub const BUNDLE: &[(&str, Provider, &[&str])] = &[
     (
         "sandbox",
         Provider::Sandbox,
-        &["sandbox-kyc.json", "sandbox-auth.json", "sandbox-errors.yaml"],
+        &[
+            "sandbox-kyc.json",
+            "sandbox-auth.json",
+            "sandbox-errors.yaml",
+        ],
     ),
     ("eko", Provider::Eko, &["eko-digilocker.yaml"]),
 ];
@@ -1059,8 +1046,8 @@ pub fn load_file(
     file: &str,
     parse_yaml: ParseYaml<'_>,
 ) -> Result<Value, SpecError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| err(file, "", format!("cannot read: {e}")))?;
+    let text =
+        std::fs::read_to_string(path).map_err(|e| err(file, "", format!("cannot read: {e}")))?;
     let json = file.ends_with(".json");
     let parsed = if json {
         serde_json::from_str::<Value>(&text).map_err(|e| e.to_string())
