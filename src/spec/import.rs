@@ -93,7 +93,10 @@ pub fn read_sources(path: &Path) -> Result<Vec<Source>, Error> {
             Error::invalid(
                 &bname,
                 "",
-                format!("the embedded yaml block is not valid YAML: {m}"),
+                format!(
+                    "the embedded yaml block is not valid YAML (its line 1 is line {} of the page): {m}",
+                    b.line + 1
+                ),
             )
         })?;
         check_source(&doc, &bname)?;
@@ -526,7 +529,7 @@ fn validate(doc: &Value, target: &Path, target_name: &str) -> Result<(), Error> 
         if let Err(e) = prep::apply_override(&mut selected, ov) {
             stale.push(SpecError {
                 message: format!(
-                    "override no longer applies: {} (its reason: {}). Update or delete the override, then import again.",
+                    "{} [the override exists because: {}] Update or delete the override, then import again.",
                     e.message, ov.reason
                 ),
                 ..e
