@@ -43,7 +43,7 @@
 //! | request body added, required | **breaking** | |
 //! | request body removed / media type removed | **breaking** | |
 //! | success (2xx) response or its media type removed | | **breaking** |
-//! | error response added or removed | | no (errors are decoded by the facade's envelope) |
+//! | error (non-2xx) response added or removed, or changed inside | | no (the facade decodes errors with its own envelope) |
 //! | upstream `operationId` changed | no (we name operations ourselves) | |
 //!
 //! Generated Rust type changes that are not contract changes are caught by

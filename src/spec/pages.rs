@@ -2,7 +2,8 @@
 //!
 //! The providers' documentation pages are markdown with the operation's
 //! OpenAPI document in a fenced block whose info string starts with `yaml`
-//! (the Sandbox pages use four backticks: ```` ````yaml api-reference/... GET /path ````).
+//! (the Sandbox pages open it with four backticks followed by
+//! `yaml api-reference/kyc/openapi.json GET /path`).
 //! Every such block is extracted; each must be a complete OpenAPI document.
 //! A fence closes on a line of at least as many backticks and nothing else
 //! (CommonMark); an unclosed fence is an error rather than a silent
