@@ -75,6 +75,8 @@ fn dangling_refs_duplicate_operation_ids_and_bad_examples_are_all_reported() {
         serde_json::json!({"type": "string", "nullable": true, "example": 5});
     doc["components"]["schemas"]["NullableOk"] =
         serde_json::json!({"type": "string", "nullable": true, "example": null});
+    doc["components"]["schemas"]["Contact"] =
+        serde_json::json!({"type": "string", "format": "email", "example": "not an address"});
     std::fs::write(&path, serde_json::to_string(&doc).unwrap()).unwrap();
 
     let report = check::check_dir(&dir).unwrap();
