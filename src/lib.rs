@@ -7,6 +7,9 @@
 //!   errors, retries;
 //! - [`spec`]: the spec preparation pipeline shared with `build.rs`.
 #![warn(missing_docs)]
+// `Error` deliberately keeps `ProviderError` inline (one allocation-free,
+// matchable type for every failure); clippy would have it boxed.
+#![allow(clippy::result_large_err)]
 
 pub mod eko;
 pub mod error;
@@ -16,6 +19,10 @@ pub mod redact;
 pub mod retry;
 pub mod spec;
 
+pub use eko::{
+    CreateUrl, EkoCallback, EkoClient, EkoClientBuilder, EkoDocType, EkoDocument, EkoDocuments,
+    EkoLink, EkoStatus, VerificationState,
+};
 pub use error::{Error, NotReadyReason, Provider, ProviderError, Result, TransportKind};
 pub use http::HttpSettings;
 pub use redact::{Masked, Secret};
