@@ -105,8 +105,8 @@ impl EkoClient {
             None => client_ref_id_at((self.inner.clock)()),
         };
         validate_client_ref_id(&client_ref_id)?;
-        let span = op_span("create_digilocker_url", &client_ref_id);
-        async {
+        let span = op_span("create_digilocker_url", Some(&client_ref_id));
+        let result = async {
             let body = wire::CreateUrlRequest {
                 client_ref_id: wire::CreateUrlRequestClientRefId::try_from(client_ref_id.as_str())
                     .map_err(|e| Error::invalid("client_ref_id", e.to_string()))?,
@@ -118,7 +118,7 @@ impl EkoClient {
             let dev = self.inner.developer_key.expose();
             let api = &self.inner.api;
             let resp = self
-                .run(false, |sig| {
+                .run(&span, false, |sig| {
                     api.create_digilocker_url()
                         .content_type(JSON)
                         .developer_key(dev)
@@ -128,12 +128,12 @@ impl EkoClient {
                         .send()
                 })
                 .await?;
-            let result = link_outcome(resp, client_ref_id.clone(), &req.documents);
-            record_outcome(&result);
-            result
+            link_outcome(resp, client_ref_id.clone(), &req.documents)
         }
-        .instrument(span)
-        .await
+        .instrument(span.clone())
+        .await;
+        record_outcome(&span, &result);
+        result
     }
 
     /// Poll the verification status
@@ -144,19 +144,16 @@ impl EkoClient {
     pub async fn status(&self, req: impl Into<StatusRequest>) -> Result<EkoStatus> {
         let req: StatusRequest = req.into();
         req.validate()?;
-        let span = op_span(
-            "get_verification_status",
-            req.client_ref_id.as_deref().unwrap_or(""),
-        );
+        let span = op_span("get_verification_status", req.client_ref_id.as_deref());
         span.record("reference_id", tracing::field::display(&req.reference_id));
-        async {
+        let result = async {
             let initiator = self.initiator(req.initiator_id.as_ref());
             let dev = self.inner.developer_key.expose();
             let api = &self.inner.api;
             let reference = req.reference_id.as_str();
             let client_ref = req.client_ref_id.as_deref();
             let resp = self
-                .run(true, |sig| {
+                .run(&span, true, |sig| {
                     let mut b = api
                         .get_verification_status()
                         .initiator_id(initiator.as_str())
@@ -173,13 +170,14 @@ impl EkoClient {
                 .await?;
             let result = status_outcome(req.reference_id.clone(), resp);
             if let Ok(s) = &result {
-                tracing::Span::current().record("state", tracing::field::display(&s.state));
+                span.record("state", tracing::field::display(&s.state));
             }
-            record_outcome(&result);
             result
         }
-        .instrument(span)
-        .await
+        .instrument(span.clone())
+        .await;
+        record_outcome(&span, &result);
+        result
     }
 
     /// Fetch verified documents (`POST /tools/kyc/digilocker/document`) for
@@ -210,9 +208,9 @@ impl EkoClient {
             None => client_ref_id_at((self.inner.clock)()),
         };
         validate_client_ref_id(&client_ref_id)?;
-        let span = op_span("get_document", &client_ref_id);
+        let span = op_span("get_document", Some(&client_ref_id));
         span.record("reference_id", tracing::field::display(&req.reference_id));
-        async {
+        let result = async {
             let body = wire::GetDocumentRequest {
                 client_ref_id: Some(
                     wire::GetDocumentRequestClientRefId::try_from(client_ref_id.as_str())
@@ -227,7 +225,7 @@ impl EkoClient {
             let dev = self.inner.developer_key.expose();
             let api = &self.inner.api;
             let resp = self
-                .run(false, |sig| {
+                .run(&span, false, |sig| {
                     api.get_document()
                         .content_type(JSON)
                         .developer_key(dev)
@@ -237,12 +235,12 @@ impl EkoClient {
                         .send()
                 })
                 .await?;
-            let result = documents_outcome(&req, resp);
-            record_outcome(&result);
-            result
+            documents_outcome(&req, resp)
         }
-        .instrument(span)
-        .await
+        .instrument(span.clone())
+        .await;
+        record_outcome(&span, &result);
+        result
     }
 
     fn initiator(&self, over: Option<&Masked>) -> String {
@@ -261,12 +259,11 @@ impl EkoClient {
     /// `read_only`: the call may be repeated after it reached Eko (the GET
     /// status call). Otherwise only failures where the request provably
     /// never left (connection refused) are retried.
-    async fn run<T, F, Fut>(&self, read_only: bool, mut call: F) -> Result<T>
+    async fn run<T, F, Fut>(&self, span: &tracing::Span, read_only: bool, mut call: F) -> Result<T>
     where
         F: FnMut(Signature) -> Fut,
         Fut: Future<Output = std::result::Result<ResponseValue<T>, progenitor_client::Error<()>>>,
     {
-        let span = tracing::Span::current();
         let started = Instant::now();
         let mut attempt: u32 = 0;
         loop {
@@ -331,7 +328,9 @@ impl EkoClient {
     }
 }
 
-fn op_span(op: &'static str, client_ref_id: &str) -> tracing::Span {
+/// One span per operation: identifiers, status and timing only; never a
+/// body, a key or a personal identifier.
+fn op_span(op: &'static str, client_ref_id: Option<&str>) -> tracing::Span {
     tracing::info_span!(
         "eko",
         operation_id = op,
@@ -347,8 +346,7 @@ fn op_span(op: &'static str, client_ref_id: &str) -> tracing::Span {
     )
 }
 
-fn record_outcome<T>(r: &Result<T>) {
-    let span = tracing::Span::current();
+fn record_outcome<T>(span: &tracing::Span, r: &Result<T>) {
     if let Err(e) = r {
         if let Some(p) = e.provider_error() {
             if let Some(c) = p.code {

@@ -27,7 +27,7 @@ impl Envelope<'_> {
             self.message
                 .map(str::trim)
                 .filter(|m| !m.is_empty())
-                .map(str::to_string)
+                .map(redact::mask_sensitive)
                 .unwrap_or_else(|| format!("Eko returned status {}", self.status)),
         );
         e.code = Some(self.status);
@@ -62,7 +62,7 @@ fn invalid_params(map: &serde_json::Map<String, serde_json::Value>) -> Vec<(Stri
                 serde_json::Value::String(s) => s.clone(),
                 other => other.to_string(),
             };
-            (k.clone(), text)
+            (k.clone(), redact::mask_sensitive(&text))
         })
         .collect();
     v.sort();
