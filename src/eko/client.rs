@@ -319,9 +319,11 @@ impl EkoClient {
                     headers,
                     body,
                 }) => status_error(status, &headers, &body),
-                Err(other) => Error::InvalidInput {
+                // into_error hands back only Status; never format a
+                // Failure, whose body may hold personal data.
+                Err(_) => Error::InvalidInput {
                     field: "request",
-                    reason: format!("{other:?}"),
+                    reason: "unclassified failure".into(),
                 },
             });
         }
