@@ -14,6 +14,8 @@
 //! A defective spec stops the build with one line naming the file and the
 //! JSON pointer.
 
+// Lints newer than this module (clippy 1.95); fixed on the spec-tools branch.
+#[allow(clippy::type_complexity, clippy::collapsible_if)]
 #[path = "src/specgen/mod.rs"]
 mod specgen;
 

@@ -20,6 +20,10 @@ pub mod redact;
 pub mod retry;
 pub mod spec;
 
+pub use eko::{
+    CreateUrl, EkoCallback, EkoClient, EkoClientBuilder, EkoDocType, EkoDocument, EkoDocuments,
+    EkoLink, EkoStatus, VerificationState,
+};
 pub use error::{Error, NotReadyReason, Provider, ProviderError, Result, TransportKind};
 pub use http::HttpSettings;
 pub use redact::{Masked, Secret};

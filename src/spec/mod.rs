@@ -16,6 +16,8 @@
 //!
 //! See `docs/spec-upgrades.md` for the maintainer workflow.
 
+// Lints newer than this module (clippy 1.95); fixed on the spec-tools branch.
+#[allow(clippy::type_complexity, clippy::collapsible_if)]
 #[path = "../specgen/mod.rs"]
 pub mod prep;
 
