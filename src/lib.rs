@@ -21,6 +21,10 @@ pub mod retry;
 pub mod sandbox;
 pub mod spec;
 
+pub use eko::{
+    CreateUrl, EkoCallback, EkoClient, EkoClientBuilder, EkoDocType, EkoDocument, EkoDocuments,
+    EkoLink, EkoStatus, VerificationState,
+};
 pub use error::{Error, NotReadyReason, Provider, ProviderError, Result, TransportKind};
 pub use http::HttpSettings;
 pub use redact::{Masked, Secret};

@@ -94,13 +94,14 @@ pub enum SchemaSite {
     Response,
 }
 
-/// A callback over schema objects: the schema, its JSON pointer, its site.
-pub type SchemaVisitor<'a> = &'a mut dyn FnMut(&mut Map<String, Value>, &str, SchemaSite);
+/// A callback for [`walk_schemas`]: the schema object, its JSON pointer and
+/// its site.
+pub type SchemaVisitor<'a> = dyn FnMut(&mut Map<String, Value>, &str, SchemaSite) + 'a;
 
 /// Call `f` on every schema object of the document, nested ones included,
 /// with its JSON pointer and site. Data (`example`, `examples`, `default`,
 /// `enum`) is never visited.
-pub fn walk_schemas(doc: &mut Value, f: SchemaVisitor<'_>) {
+pub fn walk_schemas(doc: &mut Value, f: &mut SchemaVisitor<'_>) {
     if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
         for (path, item) in paths.iter_mut() {
             let item_ptr = child("/paths", path);
@@ -168,7 +169,7 @@ pub fn walk_schemas(doc: &mut Value, f: SchemaVisitor<'_>) {
     }
 }
 
-fn walk_parameters(params: &mut Value, ptr: &str, f: SchemaVisitor<'_>) {
+fn walk_parameters(params: &mut Value, ptr: &str, f: &mut SchemaVisitor<'_>) {
     if let Some(list) = params.as_array_mut() {
         for (i, p) in list.iter_mut().enumerate() {
             if let Some(s) = p.get_mut("schema") {
@@ -179,7 +180,7 @@ fn walk_parameters(params: &mut Value, ptr: &str, f: SchemaVisitor<'_>) {
     }
 }
 
-fn walk_operation(op: &mut Map<String, Value>, ptr: &str, f: SchemaVisitor<'_>) {
+fn walk_operation(op: &mut Map<String, Value>, ptr: &str, f: &mut SchemaVisitor<'_>) {
     if let Some(params) = op.get_mut("parameters") {
         walk_parameters(params, &child(ptr, "parameters"), f);
     }
@@ -198,7 +199,7 @@ fn walk_operation(op: &mut Map<String, Value>, ptr: &str, f: SchemaVisitor<'_>) 
     }
 }
 
-fn walk_content(holder: &mut Value, ptr: &str, site: SchemaSite, f: SchemaVisitor<'_>) {
+fn walk_content(holder: &mut Value, ptr: &str, site: SchemaSite, f: &mut SchemaVisitor<'_>) {
     if let Some(content) = holder.get_mut("content").and_then(Value::as_object_mut) {
         for (mt, media) in content.iter_mut() {
             if let Some(s) = media.get_mut("schema") {
@@ -209,7 +210,7 @@ fn walk_content(holder: &mut Value, ptr: &str, site: SchemaSite, f: SchemaVisito
     }
 }
 
-fn walk_schema(schema: &mut Value, ptr: &str, site: SchemaSite, f: SchemaVisitor<'_>) {
+fn walk_schema(schema: &mut Value, ptr: &str, site: SchemaSite, f: &mut SchemaVisitor<'_>) {
     let Some(obj) = schema.as_object_mut() else {
         return;
     };
@@ -910,9 +911,8 @@ pub fn open_response_enums(doc: &mut Value) -> Vec<String> {
 pub struct Prepared {
     /// The spec as handed to progenitor.
     pub doc: Value,
-    /// The spec after normalisation, selection, merging and overrides, but
-    /// before anyOf lifting, error-response stripping and enum opening: the
-    /// documented contract, with all its examples.
+    /// The spec as documented, after [`assemble`] (overrides applied) but
+    /// before the code-generation adjustments: what the examples describe.
     pub documented: Value,
     /// `(operationId, METHOD, path)` of every generated operation.
     pub operations: Vec<(String, String, String)>,
@@ -929,6 +929,7 @@ pub struct Prepared {
 }
 
 /// An input document: its file name (relative to `openapi/`) and contents.
+#[derive(Debug, Clone)]
 pub struct Input {
     /// File name, for messages and override targets.
     pub file: String,
@@ -946,8 +947,33 @@ pub enum Provider {
     Eko,
 }
 
-/// Run the whole pipeline on a provider's inputs.
+/// Run the whole pipeline on a provider's inputs: [`assemble`], then
+/// operation listing, anyOf extraction, error-response stripping, response
+/// enum opening and the `$ref` check.
 pub fn prepare(
+    provider: Provider,
+    inputs: Vec<Input>,
+    overrides: &[Override],
+) -> Result<Prepared, SpecError> {
+    let main_file = inputs.first().map(|i| i.file.clone()).unwrap_or_default();
+    let mut out = assemble(provider, inputs, overrides)?;
+    out.documented = out.doc.clone();
+    // Operation list (and uniqueness) from the merged document.
+    out.operations = list_operations(&out.doc, &main_file)?;
+    out.any_of = extract_any_of(&mut out.doc);
+    out.errors = strip_error_responses(&mut out.doc);
+    out.opened_enums = open_response_enums(&mut out.doc);
+    check_refs(&out.doc, &main_file)?;
+    Ok(out)
+}
+
+/// The first stages of [`prepare`]: normalisation, selection (Sandbox),
+/// overrides and merging of a provider's inputs. The result is the spec *as
+/// documented* (after our corrections) but before the code-generation
+/// adjustments (anyOf extraction, error-response stripping, open response
+/// enums); `spec check` validates examples against it. Only `doc`,
+/// `normalized` and `overrides` of the result are filled.
+pub fn assemble(
     provider: Provider,
     inputs: Vec<Input>,
     overrides: &[Override],
@@ -982,8 +1008,6 @@ pub fn prepare(
             apply_overrides_for(&mut out.doc, &first.file, overrides, &mut out.overrides)?;
         }
     }
-    // Operation list (and uniqueness) from the merged document.
-    out.operations = list_operations(&out.doc, &first.file)?;
     for ov in overrides {
         if !targets.contains(&ov.target) && provider_of(&ov.target) == Some(provider) {
             return Err(err(
@@ -993,12 +1017,98 @@ pub fn prepare(
             ));
         }
     }
-    out.documented = out.doc.clone();
-    out.any_of = extract_any_of(&mut out.doc);
-    out.errors = strip_error_responses(&mut out.doc);
-    out.opened_enums = open_response_enums(&mut out.doc);
-    check_refs(&out.doc, &first.file)?;
     Ok(out)
+}
+
+// ---------------------------------------------------------------------------
+// Loading `openapi/`
+// ---------------------------------------------------------------------------
+
+/// The bundled spec files per provider, in merge order (the first file is
+/// the main spec): `(name, provider, files relative to openapi/)`.
+pub const BUNDLE: &[(&str, Provider, &[&str])] = &[
+    (
+        "sandbox",
+        Provider::Sandbox,
+        &[
+            "sandbox-kyc.json",
+            "sandbox-auth.json",
+            "sandbox-errors.yaml",
+        ],
+    ),
+    ("eko", Provider::Eko, &["eko-digilocker.yaml"]),
+];
+
+/// A YAML parser returning JSON values (the caller brings its own, so this
+/// module stays free of a YAML dependency).
+pub type ParseYaml<'a> = &'a dyn Fn(&str) -> Result<Value, String>;
+
+/// Read and parse one spec file: JSON when the name ends in `.json`, YAML
+/// otherwise. `file` names it in errors.
+pub fn load_file(
+    path: &std::path::Path,
+    file: &str,
+    parse_yaml: ParseYaml<'_>,
+) -> Result<Value, SpecError> {
+    let text =
+        std::fs::read_to_string(path).map_err(|e| err(file, "", format!("cannot read: {e}")))?;
+    let json = file.ends_with(".json");
+    let parsed = if json {
+        serde_json::from_str::<Value>(&text).map_err(|e| e.to_string())
+    } else {
+        parse_yaml(&text)
+    };
+    parsed.map_err(|m| {
+        err(
+            file,
+            "",
+            format!("not valid {}: {m}", if json { "JSON" } else { "YAML" }),
+        )
+    })
+}
+
+/// Load a provider's bundled files from `dir` (the `openapi/` folder).
+pub fn load_inputs(
+    dir: &std::path::Path,
+    files: &[&str],
+    parse_yaml: ParseYaml<'_>,
+) -> Result<Vec<Input>, SpecError> {
+    files
+        .iter()
+        .map(|f| {
+            Ok(Input {
+                file: f.to_string(),
+                doc: load_file(&dir.join(f), f, parse_yaml)?,
+            })
+        })
+        .collect()
+}
+
+/// Load every `*.json` override in `dir` (`openapi/overrides/`), sorted by
+/// file name. A missing folder means no overrides.
+pub fn load_overrides(
+    dir: &std::path::Path,
+    parse_yaml: ParseYaml<'_>,
+) -> Result<Vec<Override>, SpecError> {
+    let mut files: Vec<std::path::PathBuf> = match std::fs::read_dir(dir) {
+        Ok(rd) => rd
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    files.sort();
+    files
+        .iter()
+        .map(|p| {
+            let name = format!(
+                "overrides/{}",
+                p.file_name().unwrap_or_default().to_string_lossy()
+            );
+            let v = load_file(p, &name, parse_yaml)?;
+            Override::parse(&name, &v)
+        })
+        .collect()
 }
 
 /// Which provider an `openapi/` file belongs to, by its name.
@@ -1131,84 +1241,4 @@ pub fn pascal(s: &str) -> String {
         }
     }
     out
-}
-
-// ---------------------------------------------------------------------------
-// Loading the bundled `openapi/` directory
-// ---------------------------------------------------------------------------
-
-/// The bundled Sandbox inputs, in merge order (the first is the main spec).
-pub const SANDBOX_FILES: &[&str] = &[
-    "sandbox-kyc.json",
-    "sandbox-auth.json",
-    "sandbox-errors.yaml",
-];
-/// The bundled Eko inputs.
-pub const EKO_FILES: &[&str] = &["eko-digilocker.yaml"];
-
-/// The bundled inputs of a provider.
-pub fn files_of(provider: Provider) -> &'static [&'static str] {
-    match provider {
-        Provider::Sandbox => SANDBOX_FILES,
-        Provider::Eko => EKO_FILES,
-    }
-}
-
-/// A YAML parser supplied by the caller (this module has no YAML dependency).
-pub type YamlParser<'a> = &'a dyn Fn(&str) -> Result<Value, String>;
-
-/// Read and parse one spec file (`.json` as JSON, anything else as YAML).
-pub fn load_file(
-    path: &std::path::Path,
-    file: &str,
-    yaml: YamlParser<'_>,
-) -> Result<Value, SpecError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| err(file, "", format!("cannot read {}: {e}", path.display())))?;
-    let parsed = if file.ends_with(".json") {
-        serde_json::from_str::<Value>(&text).map_err(|e| format!("not valid JSON: {e}"))
-    } else {
-        yaml(&text).map_err(|e| format!("not valid YAML: {e}"))
-    };
-    parsed.map_err(|m| err(file, "", m))
-}
-
-/// Read every override in `dir` (`*.json`, sorted by name).
-pub fn load_overrides(dir: &std::path::Path) -> Result<Vec<Override>, SpecError> {
-    let mut files: Vec<std::path::PathBuf> = match std::fs::read_dir(dir) {
-        Ok(rd) => rd
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "json"))
-            .collect(),
-        Err(_) => Vec::new(),
-    };
-    files.sort();
-    files
-        .iter()
-        .map(|p| {
-            let name = format!("overrides/{}", p.file_name().unwrap().to_string_lossy());
-            let v = load_file(p, &name, &|_| Err("overrides are JSON".into()))?;
-            Override::parse(&name, &v)
-        })
-        .collect()
-}
-
-/// Load and prepare one provider's bundled spec from an `openapi/`
-/// directory, exactly as `build.rs` does.
-pub fn load_provider(
-    dir: &std::path::Path,
-    provider: Provider,
-    overrides: &[Override],
-    yaml: YamlParser<'_>,
-) -> Result<Prepared, SpecError> {
-    let inputs = files_of(provider)
-        .iter()
-        .map(|f| {
-            Ok(Input {
-                file: f.to_string(),
-                doc: load_file(&dir.join(f), f, yaml)?,
-            })
-        })
-        .collect::<Result<Vec<_>, SpecError>>()?;
-    prepare(provider, inputs, overrides)
 }
