@@ -3,7 +3,7 @@
 //! Layers, from the wire up:
 //! - [`generated`]: clients generated at build time by progenitor from the
 //!   specs in `openapi/` (low level, faithful to the provider docs);
-//! - the facades ([`sandbox`], `eko`): auth, validation before sending, typed
+//! - the facades ([`sandbox`], [`eko`]): auth, validation before sending, typed
 //!   errors, retries;
 //! - [`spec`]: the spec preparation pipeline shared with `build.rs`.
 #![warn(missing_docs)]
