@@ -155,9 +155,24 @@ open_enum! {
     }
 }
 
-/// Document types of a DigiLocker or an EntityLocker session.
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for super::DocType {}
+    impl Sealed for super::EntityDocType {}
+}
+
+/// Document types of a DigiLocker or an EntityLocker session
+/// ([`DocType`] or [`EntityDocType`]; not implementable outside the crate).
 pub trait DocKind:
-    Clone + PartialEq + fmt::Debug + fmt::Display + From<String> + Send + Sync + 'static
+    sealed::Sealed
+    + Clone
+    + PartialEq
+    + fmt::Debug
+    + fmt::Display
+    + From<String>
+    + Send
+    + Sync
+    + 'static
 {
     /// The value as it appears on the wire.
     fn wire(&self) -> &str;
