@@ -5,7 +5,9 @@
 //!   specs in `openapi/` (low level, faithful to the provider docs);
 //! - the facades (`sandbox`, `eko`): auth, validation before sending, typed
 //!   errors, retries;
-//! - [`spec`]: the spec preparation pipeline shared with `build.rs`.
+//! - [`spec`]: the spec preparation pipeline shared with `build.rs`;
+//! - `simulator` (feature `simulator`): an offline, stateful mock of both
+//!   providers for tests and local development.
 #![warn(missing_docs)]
 
 pub mod eko;
@@ -14,6 +16,8 @@ pub mod generated;
 pub mod http;
 pub mod redact;
 pub mod retry;
+#[cfg(feature = "simulator")]
+pub mod simulator;
 pub mod spec;
 
 pub use error::{Error, NotReadyReason, Provider, ProviderError, Result, TransportKind};
