@@ -78,10 +78,10 @@ impl ProviderError {
 impl fmt::Display for ProviderError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} HTTP {}", self.provider, self.http_status)?;
-        if let Some(code) = self.code {
-            if code != i64::from(self.http_status) {
-                write!(f, " (code {code})")?;
-            }
+        if let Some(code) = self.code
+            && code != i64::from(self.http_status)
+        {
+            write!(f, " (code {code})")?;
         }
         write!(f, ": {}", self.message)?;
         if !self.invalid_params.is_empty() {

@@ -9,9 +9,13 @@
 //! - `simulator` (feature `simulator`): an offline, stateful mock of both
 //!   providers for tests and local development.
 #![warn(missing_docs)]
+// `Error` carries the provider's whole envelope by value so that callers can
+// match on it directly; errors are not on a hot path, so its size is accepted.
+#![allow(clippy::result_large_err)]
 
 pub mod eko;
 pub mod error;
+pub mod flow;
 pub mod generated;
 pub mod http;
 pub mod redact;
@@ -20,6 +24,10 @@ pub mod retry;
 pub mod simulator;
 pub mod spec;
 
+pub use eko::{
+    CreateUrl, EkoCallback, EkoClient, EkoClientBuilder, EkoDocType, EkoDocument, EkoDocuments,
+    EkoLink, EkoStatus, VerificationState,
+};
 pub use error::{Error, NotReadyReason, Provider, ProviderError, Result, TransportKind};
 pub use http::HttpSettings;
 pub use redact::{Masked, Secret};

@@ -1,1 +1,7 @@
-fn main() {}
+//! The `digilocker` command-line tool. See `digilocker --help`.
+
+mod cli;
+
+fn main() -> std::process::ExitCode {
+    cli::run()
+}

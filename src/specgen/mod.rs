@@ -94,10 +94,14 @@ pub enum SchemaSite {
     Response,
 }
 
+/// A callback for [`walk_schemas`]: the schema object, its JSON pointer and
+/// its site.
+pub type SchemaVisitor<'a> = dyn FnMut(&mut Map<String, Value>, &str, SchemaSite) + 'a;
+
 /// Call `f` on every schema object of the document, nested ones included,
 /// with its JSON pointer and site. Data (`example`, `examples`, `default`,
 /// `enum`) is never visited.
-pub fn walk_schemas(doc: &mut Value, f: &mut dyn FnMut(&mut Map<String, Value>, &str, SchemaSite)) {
+pub fn walk_schemas(doc: &mut Value, f: &mut SchemaVisitor<'_>) {
     if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
         for (path, item) in paths.iter_mut() {
             let item_ptr = child("/paths", path);
@@ -165,11 +169,7 @@ pub fn walk_schemas(doc: &mut Value, f: &mut dyn FnMut(&mut Map<String, Value>, 
     }
 }
 
-fn walk_parameters(
-    params: &mut Value,
-    ptr: &str,
-    f: &mut dyn FnMut(&mut Map<String, Value>, &str, SchemaSite),
-) {
+fn walk_parameters(params: &mut Value, ptr: &str, f: &mut SchemaVisitor<'_>) {
     if let Some(list) = params.as_array_mut() {
         for (i, p) in list.iter_mut().enumerate() {
             if let Some(s) = p.get_mut("schema") {
@@ -180,11 +180,7 @@ fn walk_parameters(
     }
 }
 
-fn walk_operation(
-    op: &mut Map<String, Value>,
-    ptr: &str,
-    f: &mut dyn FnMut(&mut Map<String, Value>, &str, SchemaSite),
-) {
+fn walk_operation(op: &mut Map<String, Value>, ptr: &str, f: &mut SchemaVisitor<'_>) {
     if let Some(params) = op.get_mut("parameters") {
         walk_parameters(params, &child(ptr, "parameters"), f);
     }
@@ -203,12 +199,7 @@ fn walk_operation(
     }
 }
 
-fn walk_content(
-    holder: &mut Value,
-    ptr: &str,
-    site: SchemaSite,
-    f: &mut dyn FnMut(&mut Map<String, Value>, &str, SchemaSite),
-) {
+fn walk_content(holder: &mut Value, ptr: &str, site: SchemaSite, f: &mut SchemaVisitor<'_>) {
     if let Some(content) = holder.get_mut("content").and_then(Value::as_object_mut) {
         for (mt, media) in content.iter_mut() {
             if let Some(s) = media.get_mut("schema") {
@@ -219,12 +210,7 @@ fn walk_content(
     }
 }
 
-fn walk_schema(
-    schema: &mut Value,
-    ptr: &str,
-    site: SchemaSite,
-    f: &mut dyn FnMut(&mut Map<String, Value>, &str, SchemaSite),
-) {
+fn walk_schema(schema: &mut Value, ptr: &str, site: SchemaSite, f: &mut SchemaVisitor<'_>) {
     let Some(obj) = schema.as_object_mut() else {
         return;
     };
@@ -235,10 +221,10 @@ fn walk_schema(
         }
     }
     for key in ["items", "additionalProperties", "not"] {
-        if let Some(s) = obj.get_mut(key) {
-            if s.is_object() {
-                walk_schema(s, &child(ptr, key), site, f);
-            }
+        if let Some(s) = obj.get_mut(key)
+            && s.is_object()
+        {
+            walk_schema(s, &child(ptr, key), site, f);
         }
     }
     for key in ["allOf", "anyOf", "oneOf"] {
@@ -279,11 +265,11 @@ const DROPPED_SCHEMA_KEYS: &[&str] = &[
 /// Returns one line per change (pointer and what was done).
 pub fn normalize(doc: &mut Value) -> Vec<String> {
     let mut changes = Vec::new();
-    if let Some(v) = doc.get("openapi").and_then(Value::as_str) {
-        if !v.starts_with("3.0.") {
-            changes.push(format!("/openapi: {v} -> 3.0.3"));
-            doc["openapi"] = Value::String("3.0.3".into());
-        }
+    if let Some(v) = doc.get("openapi").and_then(Value::as_str)
+        && !v.starts_with("3.0.")
+    {
+        changes.push(format!("/openapi: {v} -> 3.0.3"));
+        doc["openapi"] = Value::String("3.0.3".into());
     }
     if let Some(top) = doc.as_object_mut() {
         for key in ["webhooks", "jsonSchemaDialect"] {
@@ -295,10 +281,10 @@ pub fn normalize(doc: &mut Value) -> Vec<String> {
             if info.remove("summary").is_some() {
                 changes.push("/info/summary: dropped (3.1 only)".into());
             }
-            if let Some(lic) = info.get_mut("license").and_then(Value::as_object_mut) {
-                if lic.remove("identifier").is_some() {
-                    changes.push("/info/license/identifier: dropped (3.1 only)".into());
-                }
+            if let Some(lic) = info.get_mut("license").and_then(Value::as_object_mut)
+                && lic.remove("identifier").is_some()
+            {
+                changes.push("/info/license/identifier: dropped (3.1 only)".into());
             }
         }
     }
@@ -925,6 +911,9 @@ pub fn open_response_enums(doc: &mut Value) -> Vec<String> {
 pub struct Prepared {
     /// The spec as handed to progenitor.
     pub doc: Value,
+    /// The spec as documented, after [`assemble`] (overrides applied) but
+    /// before the code-generation adjustments: what the examples describe.
+    pub documented: Value,
     /// `(operationId, METHOD, path)` of every generated operation.
     pub operations: Vec<(String, String, String)>,
     /// 3.1 -> 3.0 rewrites.
@@ -940,6 +929,7 @@ pub struct Prepared {
 }
 
 /// An input document: its file name (relative to `openapi/`) and contents.
+#[derive(Debug, Clone)]
 pub struct Input {
     /// File name, for messages and override targets.
     pub file: String,
@@ -957,8 +947,33 @@ pub enum Provider {
     Eko,
 }
 
-/// Run the whole pipeline on a provider's inputs.
+/// Run the whole pipeline on a provider's inputs: [`assemble`], then
+/// operation listing, anyOf extraction, error-response stripping, response
+/// enum opening and the `$ref` check.
 pub fn prepare(
+    provider: Provider,
+    inputs: Vec<Input>,
+    overrides: &[Override],
+) -> Result<Prepared, SpecError> {
+    let main_file = inputs.first().map(|i| i.file.clone()).unwrap_or_default();
+    let mut out = assemble(provider, inputs, overrides)?;
+    out.documented = out.doc.clone();
+    // Operation list (and uniqueness) from the merged document.
+    out.operations = list_operations(&out.doc, &main_file)?;
+    out.any_of = extract_any_of(&mut out.doc);
+    out.errors = strip_error_responses(&mut out.doc);
+    out.opened_enums = open_response_enums(&mut out.doc);
+    check_refs(&out.doc, &main_file)?;
+    Ok(out)
+}
+
+/// The first stages of [`prepare`]: normalisation, selection (Sandbox),
+/// overrides and merging of a provider's inputs. The result is the spec *as
+/// documented* (after our corrections) but before the code-generation
+/// adjustments (anyOf extraction, error-response stripping, open response
+/// enums); `spec check` validates examples against it. Only `doc`,
+/// `normalized` and `overrides` of the result are filled.
+pub fn assemble(
     provider: Provider,
     inputs: Vec<Input>,
     overrides: &[Override],
@@ -993,8 +1008,6 @@ pub fn prepare(
             apply_overrides_for(&mut out.doc, &first.file, overrides, &mut out.overrides)?;
         }
     }
-    // Operation list (and uniqueness) from the merged document.
-    out.operations = list_operations(&out.doc, &first.file)?;
     for ov in overrides {
         if !targets.contains(&ov.target) && provider_of(&ov.target) == Some(provider) {
             return Err(err(
@@ -1004,11 +1017,98 @@ pub fn prepare(
             ));
         }
     }
-    out.any_of = extract_any_of(&mut out.doc);
-    out.errors = strip_error_responses(&mut out.doc);
-    out.opened_enums = open_response_enums(&mut out.doc);
-    check_refs(&out.doc, &first.file)?;
     Ok(out)
+}
+
+// ---------------------------------------------------------------------------
+// Loading `openapi/`
+// ---------------------------------------------------------------------------
+
+/// The bundled spec files per provider, in merge order (the first file is
+/// the main spec): `(name, provider, files relative to openapi/)`.
+pub const BUNDLE: &[(&str, Provider, &[&str])] = &[
+    (
+        "sandbox",
+        Provider::Sandbox,
+        &[
+            "sandbox-kyc.json",
+            "sandbox-auth.json",
+            "sandbox-errors.yaml",
+        ],
+    ),
+    ("eko", Provider::Eko, &["eko-digilocker.yaml"]),
+];
+
+/// A YAML parser returning JSON values (the caller brings its own, so this
+/// module stays free of a YAML dependency).
+pub type ParseYaml<'a> = &'a dyn Fn(&str) -> Result<Value, String>;
+
+/// Read and parse one spec file: JSON when the name ends in `.json`, YAML
+/// otherwise. `file` names it in errors.
+pub fn load_file(
+    path: &std::path::Path,
+    file: &str,
+    parse_yaml: ParseYaml<'_>,
+) -> Result<Value, SpecError> {
+    let text =
+        std::fs::read_to_string(path).map_err(|e| err(file, "", format!("cannot read: {e}")))?;
+    let json = file.ends_with(".json");
+    let parsed = if json {
+        serde_json::from_str::<Value>(&text).map_err(|e| e.to_string())
+    } else {
+        parse_yaml(&text)
+    };
+    parsed.map_err(|m| {
+        err(
+            file,
+            "",
+            format!("not valid {}: {m}", if json { "JSON" } else { "YAML" }),
+        )
+    })
+}
+
+/// Load a provider's bundled files from `dir` (the `openapi/` folder).
+pub fn load_inputs(
+    dir: &std::path::Path,
+    files: &[&str],
+    parse_yaml: ParseYaml<'_>,
+) -> Result<Vec<Input>, SpecError> {
+    files
+        .iter()
+        .map(|f| {
+            Ok(Input {
+                file: f.to_string(),
+                doc: load_file(&dir.join(f), f, parse_yaml)?,
+            })
+        })
+        .collect()
+}
+
+/// Load every `*.json` override in `dir` (`openapi/overrides/`), sorted by
+/// file name. A missing folder means no overrides.
+pub fn load_overrides(
+    dir: &std::path::Path,
+    parse_yaml: ParseYaml<'_>,
+) -> Result<Vec<Override>, SpecError> {
+    let mut files: Vec<std::path::PathBuf> = match std::fs::read_dir(dir) {
+        Ok(rd) => rd
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    files.sort();
+    files
+        .iter()
+        .map(|p| {
+            let name = format!(
+                "overrides/{}",
+                p.file_name().unwrap_or_default().to_string_lossy()
+            );
+            let v = load_file(p, &name, parse_yaml)?;
+            Override::parse(&name, &v)
+        })
+        .collect()
 }
 
 /// Which provider an `openapi/` file belongs to, by its name.

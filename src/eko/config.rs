@@ -1,0 +1,296 @@
+//! Configuration of the Eko client: credentials, base URL, timeouts, retries
+//! and the clock used for signing.
+
+use super::client::{EkoClient, Inner};
+use super::sign::Signer;
+use crate::error::{Error, Result};
+use crate::http::HttpSettings;
+use crate::redact::{Masked, Secret};
+use crate::retry::RetryPolicy;
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Eko's UAT (staging) base URL.
+pub const UAT_BASE_URL: &str = "https://staging.eko.in/ekoapi/v3";
+/// Eko's production base URL. Some Eko pages give
+/// `https://api.eko.in:25002/ekoicici/v3` instead; set it with
+/// [`EkoClientBuilder::base_url`] if your account needs the port.
+pub const PRODUCTION_BASE_URL: &str = "https://api.eko.in/ekoicici/v3";
+
+/// `developer_key` (required).
+pub const ENV_DEVELOPER_KEY: &str = "EKO_DEVELOPER_KEY";
+/// Access key used to sign requests (required).
+pub const ENV_ACCESS_KEY: &str = "EKO_ACCESS_KEY";
+/// `initiator_id`: the registered mobile number of the API user (required).
+pub const ENV_INITIATOR_ID: &str = "EKO_INITIATOR_ID";
+/// `user_code` (optional).
+pub const ENV_USER_CODE: &str = "EKO_USER_CODE";
+/// Base URL, or a preset name: `uat`/`staging` or `production`/`prod`
+/// (optional; UAT when unset).
+pub const ENV_BASE_URL: &str = "EKO_BASE_URL";
+
+/// Milliseconds since the Unix epoch, used for `secret-key-timestamp`.
+/// Inject one in tests to make signatures deterministic.
+pub type Clock = Arc<dyn Fn() -> u64 + Send + Sync>;
+
+/// The system clock.
+pub fn system_clock() -> Clock {
+    Arc::new(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as u64)
+            .unwrap_or(0)
+    })
+}
+
+/// Eko's published environments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EkoEnvironment {
+    /// UAT / staging: [`UAT_BASE_URL`].
+    Uat,
+    /// Production: [`PRODUCTION_BASE_URL`].
+    Production,
+}
+
+impl EkoEnvironment {
+    /// The environment's base URL.
+    pub fn base_url(self) -> &'static str {
+        match self {
+            EkoEnvironment::Uat => UAT_BASE_URL,
+            EkoEnvironment::Production => PRODUCTION_BASE_URL,
+        }
+    }
+}
+
+/// Builds an [`EkoClient`].
+///
+/// ```no_run
+/// # fn main() -> digilocker_kyc::Result<()> {
+/// use digilocker_kyc::eko::{EkoClient, EkoEnvironment};
+/// let eko = EkoClient::builder()
+///     .developer_key("becbbce45f79c6f5109f848acd540567")
+///     .access_key("d2fe1d99-6298-4af2-8cc5-d97dcf46df30")
+///     .initiator_id("9962981729")
+///     .user_code("20810200")
+///     .environment(EkoEnvironment::Uat)
+///     .build()?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct EkoClientBuilder {
+    developer_key: Option<Secret>,
+    access_key: Option<Secret>,
+    initiator_id: Option<String>,
+    user_code: Option<String>,
+    base_url: String,
+    http: HttpSettings,
+    clock: Clock,
+}
+
+impl Default for EkoClientBuilder {
+    fn default() -> Self {
+        EkoClientBuilder {
+            developer_key: None,
+            access_key: None,
+            initiator_id: None,
+            user_code: None,
+            base_url: UAT_BASE_URL.to_string(),
+            http: HttpSettings::default(),
+            clock: system_clock(),
+        }
+    }
+}
+
+impl fmt::Debug for EkoClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EkoClientBuilder")
+            .field("developer_key", &self.developer_key)
+            .field("access_key", &self.access_key)
+            .field("initiator_id", &self.initiator_id.as_ref().map(Masked::new))
+            .field("user_code", &self.user_code)
+            .field("base_url", &self.base_url)
+            .field("http", &self.http)
+            .finish_non_exhaustive()
+    }
+}
+
+impl EkoClientBuilder {
+    /// A builder with UAT as the base URL, default timeouts and retries, and
+    /// the system clock.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A builder filled from the environment: `EKO_DEVELOPER_KEY`,
+    /// `EKO_ACCESS_KEY`, `EKO_INITIATOR_ID` (required), `EKO_USER_CODE` and
+    /// `EKO_BASE_URL` (optional). Missing required variables are reported by
+    /// [`build`](Self::build).
+    pub fn from_env() -> Result<Self> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Like [`from_env`](Self::from_env), reading variables through `lookup`
+    /// (for tests and for configuration systems other than the process
+    /// environment).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
+        let get = |name: &str| {
+            lookup(name)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        let mut b = EkoClientBuilder::new();
+        let mut missing = Vec::new();
+        match get(ENV_DEVELOPER_KEY) {
+            Some(v) => b = b.developer_key(v),
+            None => missing.push(ENV_DEVELOPER_KEY),
+        }
+        match get(ENV_ACCESS_KEY) {
+            Some(v) => b = b.access_key(v),
+            None => missing.push(ENV_ACCESS_KEY),
+        }
+        match get(ENV_INITIATOR_ID) {
+            Some(v) => b = b.initiator_id(v),
+            None => missing.push(ENV_INITIATOR_ID),
+        }
+        if !missing.is_empty() {
+            return Err(Error::Config(format!(
+                "environment variable(s) not set: {}",
+                missing.join(", ")
+            )));
+        }
+        if let Some(v) = get(ENV_USER_CODE) {
+            b = b.user_code(v);
+        }
+        if let Some(v) = get(ENV_BASE_URL) {
+            b = match v.to_ascii_lowercase().as_str() {
+                "uat" | "staging" => b.environment(EkoEnvironment::Uat),
+                "production" | "prod" => b.environment(EkoEnvironment::Production),
+                _ => b.base_url(v),
+            };
+        }
+        Ok(b)
+    }
+
+    /// The static `developer_key`.
+    pub fn developer_key(mut self, key: impl Into<Secret>) -> Self {
+        self.developer_key = Some(key.into());
+        self
+    }
+
+    /// The access key that signs requests (not the developer key).
+    pub fn access_key(mut self, key: impl Into<Secret>) -> Self {
+        self.access_key = Some(key.into());
+        self
+    }
+
+    /// Default `initiator_id` (registered mobile number of the API user).
+    pub fn initiator_id(mut self, id: impl Into<String>) -> Self {
+        self.initiator_id = Some(id.into());
+        self
+    }
+
+    /// Default `user_code`, sent on Create URL and Get Document.
+    pub fn user_code(mut self, code: impl Into<String>) -> Self {
+        self.user_code = Some(code.into());
+        self
+    }
+
+    /// Use one of Eko's environments.
+    pub fn environment(mut self, env: EkoEnvironment) -> Self {
+        self.base_url = env.base_url().to_string();
+        self
+    }
+
+    /// Use another base URL (a proxy, a mock server, the `:25002` production
+    /// form). Paths such as `/tools/kyc/digilocker` are appended to it.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+
+    /// Replace all HTTP settings at once.
+    pub fn http(mut self, http: HttpSettings) -> Self {
+        self.http = http;
+        self
+    }
+
+    /// Time allowed to connect.
+    pub fn connect_timeout(mut self, d: Duration) -> Self {
+        self.http.connect_timeout = d;
+        self
+    }
+
+    /// Time allowed for a whole request.
+    pub fn request_timeout(mut self, d: Duration) -> Self {
+        self.http.request_timeout = d;
+        self
+    }
+
+    /// Retry policy for the status call and for requests that never reached
+    /// Eko.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.http.retry = policy;
+        self
+    }
+
+    /// `User-Agent` header.
+    pub fn user_agent(mut self, ua: impl Into<String>) -> Self {
+        self.http.user_agent = ua.into();
+        self
+    }
+
+    /// The clock used for `secret-key-timestamp` (milliseconds since the
+    /// epoch). Called once per attempt.
+    pub fn clock(mut self, clock: impl Fn() -> u64 + Send + Sync + 'static) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// Check the configuration and build the client.
+    pub fn build(self) -> Result<EkoClient> {
+        let developer_key = self
+            .developer_key
+            .filter(|k| !k.expose().trim().is_empty())
+            .ok_or_else(|| Error::Config("the Eko developer_key is not set".into()))?;
+        let access_key = self
+            .access_key
+            .filter(|k| !k.expose().trim().is_empty())
+            .ok_or_else(|| Error::Config("the Eko access_key is not set".into()))?;
+        let initiator_id = self
+            .initiator_id
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| Error::Config("the Eko initiator_id is not set".into()))?;
+        let user_code = self
+            .user_code
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty());
+        let parsed = url::Url::parse(self.base_url.trim())
+            .map_err(|e| Error::Config(format!("invalid Eko base URL {:?}: {e}", self.base_url)))?;
+        if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+            return Err(Error::Config(format!(
+                "invalid Eko base URL {:?}: must be an http(s) URL with a host",
+                self.base_url
+            )));
+        }
+        if parsed.query().is_some() || parsed.fragment().is_some() {
+            return Err(Error::Config(format!(
+                "invalid Eko base URL {:?}: must not have a query or fragment",
+                self.base_url
+            )));
+        }
+        let base_url = parsed.as_str().trim_end_matches('/').to_string();
+        let http = self.http.client()?;
+        Ok(EkoClient::from_inner(Inner {
+            api: crate::generated::eko::Client::new_with_client(&base_url, http),
+            base_url,
+            developer_key,
+            signer: Signer::new(&access_key),
+            initiator_id,
+            user_code,
+            retry: self.http.retry,
+            clock: self.clock,
+        }))
+    }
+}

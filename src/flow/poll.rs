@@ -1,0 +1,294 @@
+//! Waiting for a session to reach a final outcome.
+//!
+//! A [`PollPolicy`] says how often to ask and when to give up: an initial
+//! interval that grows by a factor up to a maximum, a total time limit and an
+//! attempt limit (in the manner of google-cloud-rust's polling policies).
+//! Transient errors (rate limits, timeouts, 5xx, a pending Eko session) are
+//! ridden out within the same limits; any other error ends the wait. Dropping
+//! the future cancels the wait; nothing keeps running in the background.
+
+use crate::error::{Error, Result};
+use std::future::Future;
+use std::time::Duration;
+use tokio::time::Instant;
+
+/// How to poll a session.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PollPolicy {
+    /// Wait before the second status call (the first is immediate).
+    pub initial_interval: Duration,
+    /// Growth factor of the interval after each call (1.0 = fixed).
+    pub backoff_factor: f64,
+    /// Upper bound of the interval.
+    pub max_interval: Duration,
+    /// Give up once this much time has passed since the first call.
+    pub time_limit: Duration,
+    /// Give up after this many status calls.
+    pub attempt_limit: u32,
+}
+
+impl Default for PollPolicy {
+    /// 2 s, growing by 1.5 up to 15 s, for at most 10 minutes and 200 calls:
+    /// a user finishing DigiLocker in a minute or two is seen within seconds
+    /// without hammering the provider (Sandbox's test host allows 25 calls a
+    /// minute).
+    fn default() -> Self {
+        PollPolicy {
+            initial_interval: Duration::from_secs(2),
+            backoff_factor: 1.5,
+            max_interval: Duration::from_secs(15),
+            time_limit: Duration::from_secs(600),
+            attempt_limit: 200,
+        }
+    }
+}
+
+impl PollPolicy {
+    /// A policy that polls at a fixed `interval` until `time_limit`.
+    pub fn fixed(interval: Duration, time_limit: Duration) -> Self {
+        PollPolicy {
+            initial_interval: interval,
+            backoff_factor: 1.0,
+            max_interval: interval,
+            time_limit,
+            attempt_limit: u32::MAX,
+        }
+    }
+
+    /// Change the time limit.
+    pub fn with_time_limit(mut self, limit: Duration) -> Self {
+        self.time_limit = limit;
+        self
+    }
+
+    /// Change the attempt limit.
+    pub fn with_attempt_limit(mut self, limit: u32) -> Self {
+        self.attempt_limit = limit;
+        self
+    }
+
+    /// The interval after `calls` status calls (1 = after the first call).
+    pub fn interval_after(&self, calls: u32) -> Duration {
+        let exp = self
+            .backoff_factor
+            .max(1.0)
+            .powi(calls.saturating_sub(1).min(64) as i32);
+        self.initial_interval
+            .mul_f64(exp.min(1e9))
+            .min(self.max_interval)
+    }
+}
+
+/// What a poller reports after every status call.
+#[derive(Debug)]
+pub struct Progress<'a, T> {
+    /// Status calls made so far (1 after the first).
+    pub attempt: u32,
+    /// Time since the first call.
+    pub elapsed: Duration,
+    /// The result of this call: a state, or a transient error being ridden out.
+    pub last: std::result::Result<&'a T, &'a Error>,
+    /// The wait before the next call, or `None` when this was the last one.
+    pub next_in: Option<Duration>,
+}
+
+/// Whether a polled state ends the wait.
+pub trait Settled {
+    /// `true` for final states.
+    fn is_settled(&self) -> bool;
+}
+
+/// Poll `status` under `policy` until it returns a settled state, calling
+/// `on_progress` after each call. Returns the settled state, the first
+/// non-transient error, or [`Error::WaitTimedOut`] when a limit is reached
+/// (the last state or transient error is named in its reason).
+pub async fn poll_until<T, F, Fut>(
+    policy: &PollPolicy,
+    mut status: F,
+    mut on_progress: impl FnMut(&Progress<'_, T>),
+) -> Result<T>
+where
+    T: Settled + std::fmt::Debug,
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T>>,
+{
+    let start = Instant::now();
+    let mut attempt = 0u32;
+    loop {
+        attempt += 1;
+        let result = status().await;
+        let elapsed = start.elapsed();
+        let settled = match &result {
+            Ok(state) => state.is_settled(),
+            Err(e) if e.is_transient() => false,
+            Err(_) => true,
+        };
+        let interval = policy.interval_after(attempt);
+        let out_of_attempts = attempt >= policy.attempt_limit;
+        let out_of_time = elapsed + interval > policy.time_limit;
+        let next_in = (!settled && !out_of_attempts && !out_of_time).then_some(interval);
+        on_progress(&Progress {
+            attempt,
+            elapsed,
+            last: result.as_ref(),
+            next_in,
+        });
+        if settled {
+            return result;
+        }
+        let Some(wait) = next_in else {
+            let last = match &result {
+                Ok(state) => format!("last state {state:?}"),
+                Err(e) => format!("last error: {e}"),
+            };
+            let limit = if out_of_attempts {
+                format!("attempt limit {} reached", policy.attempt_limit)
+            } else {
+                format!("time limit {:?} reached", policy.time_limit)
+            };
+            return Err(Error::WaitTimedOut {
+                attempts: attempt,
+                elapsed,
+                reason: format!("{limit}; {last}"),
+            });
+        };
+        tokio::time::sleep(wait).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, PartialEq)]
+    struct S(bool);
+    impl Settled for S {
+        fn is_settled(&self) -> bool {
+            self.0
+        }
+    }
+
+    #[test]
+    fn interval_grows_to_the_cap() {
+        let p = PollPolicy {
+            initial_interval: Duration::from_secs(1),
+            backoff_factor: 2.0,
+            max_interval: Duration::from_secs(5),
+            ..PollPolicy::default()
+        };
+        assert_eq!(p.interval_after(1), Duration::from_secs(1));
+        assert_eq!(p.interval_after(2), Duration::from_secs(2));
+        assert_eq!(p.interval_after(3), Duration::from_secs(4));
+        assert_eq!(p.interval_after(4), Duration::from_secs(5));
+        assert_eq!(p.interval_after(400), Duration::from_secs(5));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn returns_the_settled_state() {
+        let mut n = 0;
+        let mut seen = Vec::new();
+        let out = poll_until(
+            &PollPolicy::fixed(Duration::from_secs(1), Duration::from_secs(60)),
+            || {
+                n += 1;
+                let v = n;
+                async move { Ok(S(v == 3)) }
+            },
+            |p| seen.push((p.attempt, p.next_in)),
+        )
+        .await
+        .unwrap();
+        assert_eq!(out, S(true));
+        assert_eq!(
+            seen,
+            vec![
+                (1, Some(Duration::from_secs(1))),
+                (2, Some(Duration::from_secs(1))),
+                (3, None)
+            ]
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn attempt_limit_ends_the_wait() {
+        let err = poll_until(
+            &PollPolicy::fixed(Duration::from_secs(1), Duration::from_secs(60))
+                .with_attempt_limit(4),
+            || async { Ok(S(false)) },
+            |_| {},
+        )
+        .await
+        .unwrap_err();
+        match err {
+            Error::WaitTimedOut {
+                attempts, reason, ..
+            } => {
+                assert_eq!(attempts, 4);
+                assert!(reason.contains("attempt limit"), "{reason}");
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn time_limit_ends_the_wait() {
+        let err = poll_until(
+            &PollPolicy::fixed(Duration::from_secs(10), Duration::from_secs(35)),
+            || async { Ok(S(false)) },
+            |_| {},
+        )
+        .await
+        .unwrap_err();
+        match err {
+            Error::WaitTimedOut {
+                attempts, reason, ..
+            } => {
+                // Calls at 0, 10, 20, 30 s; the next would pass 35 s.
+                assert_eq!(attempts, 4);
+                assert!(reason.contains("time limit"), "{reason}");
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn transient_errors_are_ridden_out_and_others_end_the_wait() {
+        let mut n = 0;
+        let out = poll_until(
+            &PollPolicy::fixed(Duration::from_secs(1), Duration::from_secs(60)),
+            || {
+                n += 1;
+                let v = n;
+                async move {
+                    if v == 1 {
+                        Err(Error::Provider(crate::ProviderError::new(
+                            crate::Provider::Sandbox,
+                            503,
+                            "Source Unavailable",
+                        )))
+                    } else {
+                        Ok(S(true))
+                    }
+                }
+            },
+            |_| {},
+        )
+        .await;
+        assert_eq!(out.unwrap(), S(true));
+
+        let err = poll_until(
+            &PollPolicy::default(),
+            || async {
+                Err::<S, _>(Error::SessionNotFound(crate::ProviderError::new(
+                    crate::Provider::Sandbox,
+                    521,
+                    "Data not found",
+                )))
+            },
+            |_| {},
+        )
+        .await
+        .unwrap_err();
+        assert!(matches!(err, Error::SessionNotFound(_)));
+    }
+}

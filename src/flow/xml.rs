@@ -1,0 +1,196 @@
+//! Reading the identity fields out of DigiLocker's signed XML documents.
+//!
+//! Sandbox returns documents as links to files; for XML files (the usual
+//! case) the identity data is inside. Two layouts are read:
+//!
+//! - Aadhaar (`ADHAR`): `…<KycRes><UidData uid=…><Poi name dob gender/>
+//!   <Poa co house street lm loc vtc subdist dist state country pc po/>
+//!   <Pht>base64 JPEG</Pht></UidData></KycRes>…`;
+//! - other certificates (PAN `PANCR`, driving licence `DRVLC`):
+//!   `<Certificate number=…><IssuedTo><Person name dob gender>
+//!   <Address line1 … state pin country/><Photo>base64</Photo></Person>
+//!   </IssuedTo>…</Certificate>`.
+//!
+//! Elements are matched by local name wherever they sit, and attributes are
+//! optional, so the reader tolerates the variations between issuers. The
+//! enveloped XML signature is not verified here (that needs the issuer's
+//! certificate chain); the file came over TLS from the aggregator.
+
+use quick_xml::Reader;
+use quick_xml::events::{BytesStart, Event};
+use std::collections::BTreeMap;
+
+/// Identity fields found in a DigiLocker XML document.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct XmlIdentity {
+    /// Document number as issued (Aadhaar: already masked by UIDAI, e.g.
+    /// `xxxxxxxx1234`; PAN and licence numbers in full).
+    pub number: Option<String>,
+    /// Name of the holder.
+    pub name: Option<String>,
+    /// Date of birth as written (usually `DD-MM-YYYY`).
+    pub dob: Option<String>,
+    /// Gender as written (`M`, `F`, `T`, or a word).
+    pub gender: Option<String>,
+    /// Address parts by attribute name (`house`, `street`, `vtc`, `dist`,
+    /// `state`, `pc`, `country`...).
+    pub address: BTreeMap<String, String>,
+    /// Photograph, base64 as found (whitespace removed).
+    pub photo_base64: Option<String>,
+}
+
+/// Why an XML document could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct XmlError(pub String);
+
+impl std::fmt::Display for XmlError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "unreadable DigiLocker XML: {}", self.0)
+    }
+}
+
+fn attrs(e: &BytesStart<'_>) -> BTreeMap<String, String> {
+    e.attributes()
+        .flatten()
+        .filter_map(|a| {
+            let key = String::from_utf8_lossy(a.key.local_name().as_ref()).to_string();
+            let value = a.unescape_value().ok()?.to_string();
+            Some((key, value))
+        })
+        .collect()
+}
+
+fn non_empty(v: Option<&String>) -> Option<String> {
+    v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+/// Read the identity fields of an Aadhaar, PAN or licence XML document.
+pub fn read_identity(xml: &[u8]) -> Result<XmlIdentity, XmlError> {
+    let mut reader = Reader::from_reader(xml);
+    reader.config_mut().trim_text(true);
+    let mut out = XmlIdentity::default();
+    let mut buf = Vec::new();
+    let mut in_photo = false;
+    let mut in_address_of_person = false;
+    let mut saw_element = false;
+    loop {
+        let event = reader
+            .read_event_into(&mut buf)
+            .map_err(|e| XmlError(format!("at byte {}: {e}", reader.buffer_position())))?;
+        match event {
+            Event::Start(ref e) | Event::Empty(ref e) => {
+                saw_element = true;
+                let name = String::from_utf8_lossy(e.local_name().as_ref()).to_string();
+                let a = attrs(e);
+                let is_start = matches!(event, Event::Start(_));
+                match name.as_str() {
+                    "UidData" => {
+                        out.number = out.number.or(non_empty(a.get("uid")));
+                    }
+                    "Certificate" => {
+                        out.number = out.number.or(non_empty(a.get("number")));
+                    }
+                    "Poi" | "Person" => {
+                        out.name = out.name.or(non_empty(a.get("name")));
+                        out.dob = out.dob.or(non_empty(a.get("dob")));
+                        out.gender = out.gender.or(non_empty(a.get("gender")));
+                        in_address_of_person = name == "Person";
+                    }
+                    "Poa" => {
+                        for (k, v) in a {
+                            if !v.trim().is_empty() {
+                                out.address.entry(k).or_insert(v);
+                            }
+                        }
+                    }
+                    "Address" if in_address_of_person && out.address.is_empty() => {
+                        for (k, v) in a {
+                            if !v.trim().is_empty() && k != "type" {
+                                out.address.insert(k, v);
+                            }
+                        }
+                    }
+                    "Pht" | "Photo" if is_start => in_photo = true,
+                    _ => {}
+                }
+            }
+            Event::Text(t) if in_photo => {
+                let text = t
+                    .decode()
+                    .map_err(|e| XmlError(format!("photo text: {e}")))?;
+                let cleaned: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+                if !cleaned.is_empty() && out.photo_base64.is_none() {
+                    out.photo_base64 = Some(cleaned);
+                }
+            }
+            Event::End(ref e) => {
+                let name = e.local_name();
+                if matches!(name.as_ref(), b"Pht" | b"Photo") {
+                    in_photo = false;
+                }
+                if name.as_ref() == b"Person" {
+                    in_address_of_person = false;
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+        buf.clear();
+    }
+    if !saw_element {
+        return Err(XmlError("no XML elements".into()));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const AADHAAR: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<Certificate language="99" name="Aadhaar Card" type="ADHAR">
+  <CertificateData>
+    <KycRes code="c1" ret="Y" ts="2026-01-01T10:00:00">
+      <UidData tkn="t" uid="xxxxxxxx1234">
+        <Poi dob="15-08-1990" gender="F" name="Asha Verma"/>
+        <Poa co="D/O Ravi Verma" country="India" dist="Pune" house="12" lm="" loc="Baner" pc="411045" po="Baner" state="Maharashtra" street="Lane 3" subdist="Haveli" vtc="Pune"/>
+        <LData/>
+        <Pht>/9j/4AAQ
+SkZJRg==</Pht>
+      </UidData>
+    </KycRes>
+  </CertificateData>
+  <Signature xmlns="http://www.w3.org/2000/09/xmldsig#"/>
+</Certificate>"#;
+
+    #[test]
+    fn reads_an_aadhaar_document() {
+        let id = read_identity(AADHAAR.as_bytes()).unwrap();
+        assert_eq!(id.number.as_deref(), Some("xxxxxxxx1234"));
+        assert_eq!(id.name.as_deref(), Some("Asha Verma"));
+        assert_eq!(id.dob.as_deref(), Some("15-08-1990"));
+        assert_eq!(id.gender.as_deref(), Some("F"));
+        assert_eq!(id.address.get("pc").map(String::as_str), Some("411045"));
+        assert!(!id.address.contains_key("lm"), "empty parts are dropped");
+        assert_eq!(id.photo_base64.as_deref(), Some("/9j/4AAQSkZJRg=="));
+    }
+
+    #[test]
+    fn reads_a_pan_certificate() {
+        let xml = r#"<Certificate language="99" name="PAN Verification Record" type="PANCR" number="ABCDE1234F">
+          <IssuedBy><Organization name="Income Tax Department"/></IssuedBy>
+          <IssuedTo><Person name="Asha Verma" dob="15-08-1990" gender="F"><Address line1="12 Lane 3" state="Maharashtra" pin="411045" country="IN"/></Person></IssuedTo>
+        </Certificate>"#;
+        let id = read_identity(xml.as_bytes()).unwrap();
+        assert_eq!(id.number.as_deref(), Some("ABCDE1234F"));
+        assert_eq!(id.name.as_deref(), Some("Asha Verma"));
+        assert_eq!(id.address.get("pin").map(String::as_str), Some("411045"));
+    }
+
+    #[test]
+    fn garbage_is_an_error_not_a_panic() {
+        assert!(read_identity(b"").is_err());
+        assert!(read_identity(b"<a><b></a>").is_err());
+        assert!(read_identity(b"not xml at all").is_err());
+    }
+}

@@ -1,0 +1,125 @@
+//! Helpers shared by the spec tests: locating the crate's and the shared
+//! files, and throw-away folders.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// The crate's `openapi/` folder.
+pub fn openapi_dir() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi"))
+}
+
+/// A file of the project's `shared/` folder (next to the crate). Panics, with
+/// a clear message, when it is missing: these tests must not skip silently.
+pub fn shared(rel: &str) -> PathBuf {
+    let base = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared"));
+    let p = base.join(rel);
+    assert!(
+        p.exists(),
+        "missing shared test input {} (the project's shared/ folder must sit next to the crate)",
+        p.display()
+    );
+    p
+}
+
+/// The one seed page whose name starts with `prefix` (e.g. `000_`).
+pub fn seed(prefix: &str) -> PathBuf {
+    let dir = shared("seeds");
+    let mut found: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("read shared/seeds")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with(prefix))
+        })
+        .collect();
+    found.sort();
+    assert_eq!(
+        found.len(),
+        1,
+        "expected exactly one seed page {prefix}* in {}",
+        dir.display()
+    );
+    found.remove(0)
+}
+
+/// A temporary folder, removed on drop.
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    /// A new empty folder under the system's temporary folder.
+    pub fn new(tag: &str) -> Self {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        let p = std::env::temp_dir().join(format!(
+            "digilocker-kyc-{tag}-{}-{}-{nanos}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        ));
+        std::fs::create_dir_all(&p).expect("create temp dir");
+        TempDir(p)
+    }
+
+    /// Its path.
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+
+    /// A path inside it.
+    pub fn join(&self, rel: &str) -> PathBuf {
+        self.0.join(rel)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Copy a folder recursively.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create folder");
+    for e in std::fs::read_dir(from).expect("read folder") {
+        let e = e.expect("folder entry");
+        let target = to.join(e.file_name());
+        if e.file_type().expect("file type").is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), &target).expect("copy file");
+        }
+    }
+}
+
+/// A temporary copy of the crate's `openapi/` folder: `(guard, copy)`.
+pub fn openapi_copy(tag: &str) -> (TempDir, PathBuf) {
+    let t = TempDir::new(tag);
+    let dir = t.join("openapi");
+    copy_dir(&openapi_dir(), &dir);
+    (t, dir)
+}
+
+/// Parse YAML into JSON values.
+pub fn yaml(text: &str) -> Result<serde_json::Value, String> {
+    serde_norway::from_str::<serde_json::Value>(text).map_err(|e| e.to_string())
+}
+
+/// A provider's bundled spec, prepared exactly as build.rs does.
+pub fn prepared(
+    provider: digilocker_kyc::spec::prep::Provider,
+) -> digilocker_kyc::spec::prep::Prepared {
+    use digilocker_kyc::spec::prep;
+    let dir = openapi_dir();
+    let overrides = prep::load_overrides(&dir.join("overrides"), &yaml).expect("overrides load");
+    let (_, _, files) = prep::BUNDLE
+        .iter()
+        .find(|(_, p, _)| *p == provider)
+        .expect("provider is bundled");
+    let inputs = prep::load_inputs(&dir, files, &yaml).expect("bundled files load");
+    prep::prepare(provider, inputs, &overrides).expect("bundled spec prepares")
+}
