@@ -51,7 +51,8 @@ async fn run() -> Result<(), BoxError> {
         .body(types::DigilockerInitiateSessionBody {
             consent_expiry: None,
             doc_types: vec![types::DigilockerInitiateSessionBodyDocTypesItem::Aadhaar],
-            entity: types::DigilockerInitiateSessionBodyEntity::InCoSandboxKycDigilockerSessionRequest,
+            entity:
+                types::DigilockerInitiateSessionBodyEntity::InCoSandboxKycDigilockerSessionRequest,
             flow: types::DigilockerInitiateSessionBodyFlow::Signin,
             options: None,
             redirect_url: "https://app.example/kyc/done".parse()?,
@@ -98,12 +99,18 @@ async fn run() -> Result<(), BoxError> {
     assert!(xml.contains("<UidData"));
 
     // 5. Assert on what the provider received.
-    assert_eq!(sim.request_count("POST", "/kyc/digilocker/sessions/init"), 1);
+    assert_eq!(
+        sim.request_count("POST", "/kyc/digilocker/sessions/init"),
+        1
+    );
     let status_calls = sim.requests_to("GET", "/kyc/digilocker/sessions/*/status");
     assert_eq!(status_calls.len(), 2, "one 503, one retry");
     assert_eq!(status_calls[0].status, Some(503));
     let init = &sim.requests_to("POST", "/kyc/digilocker/sessions/init")[0];
-    assert_eq!(init.body_json().ok_or("json body")?["doc_types"][0], "aadhaar");
+    assert_eq!(
+        init.body_json().ok_or("json body")?["doc_types"][0],
+        "aadhaar"
+    );
     // Secrets never reach the records.
     assert_eq!(init.header("authorization"), Some("[redacted]"));
     assert!(!format!("{init:?}").contains(&token));

@@ -52,7 +52,7 @@ fn garbage_body(rng: &mut fastrand::Rng) -> Vec<u8> {
         2 => garbage(rng, 200).into_bytes(),
         3 => json!([1, "two", null]).to_string().into_bytes(),
         4 => json!({
-            "@entity": rng.bool().then(|| "in.co.sandbox.kyc.digilocker.session.request"),
+            "@entity": rng.bool().then_some("in.co.sandbox.kyc.digilocker.session.request"),
             "flow": [garbage(rng, 5)],
             "doc_types": { "a": 1 },
             "redirect_url": 42,
@@ -92,11 +92,22 @@ async fn garbage_requests_get_4xx_and_the_server_survives() {
         let template = PATHS[rng.usize(0..PATHS.len())];
         let mut path = template.to_string();
         while let Some(at) = path.find("{x}") {
-            let seg: String = url::form_urlencoded::byte_serialize(garbage(&mut rng, 20).as_bytes()).collect();
+            let seg: String =
+                url::form_urlencoded::byte_serialize(garbage(&mut rng, 20).as_bytes()).collect();
             path.replace_range(at..at + 3, &seg);
         }
-        path = path.replace("{id}", &garbage(&mut rng, 40).replace(['/', '?', '#', '%'], ""));
-        let posts = ["/authenticate", "/verify", "/init", "/create", "/digilocker", "/document"];
+        path = path.replace(
+            "{id}",
+            &garbage(&mut rng, 40).replace(['/', '?', '#', '%'], ""),
+        );
+        let posts = [
+            "/authenticate",
+            "/verify",
+            "/init",
+            "/create",
+            "/digilocker",
+            "/document",
+        ];
         let method = if rng.bool() {
             methods[rng.usize(0..methods.len())].clone()
         } else if posts.iter().any(|p| template.ends_with(p)) {
@@ -105,7 +116,10 @@ async fn garbage_requests_get_4xx_and_the_server_survives() {
             Method::GET
         };
         let mut req = c
-            .request(method.clone(), format!("{}{}", sim.sandbox_base_url(), path))
+            .request(
+                method.clone(),
+                format!("{}{}", sim.sandbox_base_url(), path),
+            )
             .body(garbage_body(&mut rng));
         if rng.bool() {
             req = req.headers(sandbox_headers(&sim, &t));
@@ -115,7 +129,9 @@ async fn garbage_requests_get_4xx_and_the_server_survives() {
         }
         if rng.u8(0..8) == 0 {
             let raw = reqwest::header::HeaderValue::from_bytes(&[0xff, 0xfe, b'a']).unwrap();
-            req = req.header("authorization", raw.clone()).header("secret-key-timestamp", raw);
+            req = req
+                .header("authorization", raw.clone())
+                .header("secret-key-timestamp", raw);
         }
         let resp = req
             .send()
@@ -137,7 +153,10 @@ async fn garbage_requests_get_4xx_and_the_server_survives() {
     // Oversized bodies are refused (413) or cut off; never a crash.
     let big = vec![b'{'; 2 << 20];
     if let Ok(resp) = c
-        .post(format!("{}/kyc/digilocker/sessions/init", sim.sandbox_base_url()))
+        .post(format!(
+            "{}/kyc/digilocker/sessions/init",
+            sim.sandbox_base_url()
+        ))
         .headers(sandbox_headers(&sim, &t))
         .body(big)
         .send()
@@ -148,11 +167,16 @@ async fn garbage_requests_get_4xx_and_the_server_survives() {
 
     // Not HTTP at all.
     let mut raw = tokio::net::TcpStream::connect(sim.addr()).await.unwrap();
-    raw.write_all(b"\x16\x03\x01\x02\x00garbage\r\n\r\n").await.unwrap();
+    raw.write_all(b"\x16\x03\x01\x02\x00garbage\r\n\r\n")
+        .await
+        .unwrap();
     let mut buf = Vec::new();
     let _ = raw.read_to_end(&mut buf).await;
     let answer = String::from_utf8_lossy(&buf);
-    assert!(answer.is_empty() || answer.starts_with("HTTP/1.1 4"), "{answer}");
+    assert!(
+        answer.is_empty() || answer.starts_with("HTTP/1.1 4"),
+        "{answer}"
+    );
 
     // Still serving.
     assert_eq!(token(&c, &sim).await.split('.').count(), 3);

@@ -251,10 +251,10 @@ impl FaultSet {
             if !active.rule.matches(method, path) {
                 continue;
             }
-            if let (Some((p, _)), Some(rng)) = (active.rule.rate, active.rng.as_mut()) {
-                if rng.f64() >= p {
-                    continue;
-                }
+            if let (Some((p, _)), Some(rng)) = (active.rule.rate, active.rng.as_mut())
+                && rng.f64() >= p
+            {
+                continue;
             }
             if let Some(n) = active.rule.remaining.as_mut() {
                 *n = n.saturating_sub(1);

@@ -509,6 +509,35 @@ mod tests {
     }
 
     #[test]
+    fn the_crates_xml_reader_reads_every_synthetic_document() {
+        use crate::flow::xml::read_identity;
+        let p = Persona::default();
+        let a = read_identity(
+            aadhaar_xml(&p, "09-05-2025", "2025-05-09T10:00:00.000+05:30", "t1").as_bytes(),
+        )
+        .expect("aadhaar XML is well-formed");
+        assert_eq!(a.number.as_deref(), Some("xxxxxxxx1234"));
+        assert_eq!(a.name.as_deref(), Some("Asha Verma"));
+        assert_eq!(a.dob.as_deref(), Some("14-03-1992"));
+        assert_eq!(a.gender.as_deref(), Some("F"));
+        assert_eq!(a.address.get("pc").map(String::as_str), Some("411001"));
+        assert_eq!(a.photo_base64.as_deref(), Some(PHOTO_JPEG_BASE64));
+        let pan = read_identity(pan_xml(&p, "01-01-2015").as_bytes()).expect("PAN XML");
+        assert_eq!(pan.number.as_deref(), Some("ABCPV1234Z"));
+        assert_eq!(pan.name.as_deref(), Some("Asha Verma"));
+        let dl = read_identity(driving_licence_xml(&p, "01-01-2015").as_bytes()).expect("DL XML");
+        assert_eq!(dl.number.as_deref(), Some("XX01 20200000001"));
+        assert!(dl.photo_base64.is_some());
+        // Markup in persona fields is escaped, not injected.
+        let odd = Persona {
+            name: "A <b>&\"c\"".into(),
+            ..Persona::default()
+        };
+        let o = read_identity(pan_xml(&odd, "01-01-2015").as_bytes()).expect("escaped");
+        assert_eq!(o.name.as_deref(), Some("A <b>&\"c\""));
+    }
+
+    #[test]
     fn pdf_xref_offsets_point_at_objects() {
         let pdf = simple_pdf(&["Hello (world)".into()]);
         let text = String::from_utf8_lossy(&pdf).to_string();

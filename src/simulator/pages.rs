@@ -32,14 +32,14 @@ impl Route {
 pub(crate) fn route(method: &Method, path: &str) -> Option<Route> {
     let rest = path.strip_prefix("/simulator/")?;
     let segs: Vec<&str> = rest.split('/').collect();
-    let (route, get_only) = match segs.as_slice() {
-        ["authorize", id] if !id.is_empty() => (Route::Authorize(id.to_string()), true),
+    let route = match segs.as_slice() {
+        ["authorize", id] if !id.is_empty() => Route::Authorize(id.to_string()),
         ["files", token] | ["files", token, _] if !token.is_empty() => {
-            (Route::File(token.to_string()), true)
+            Route::File(token.to_string())
         }
         _ => return None,
     };
-    if get_only && method != Method::GET {
+    if method != Method::GET {
         return Some(Route::WrongMethod);
     }
     Some(route)
