@@ -34,7 +34,7 @@ pub enum Fault {
         status: u16,
     },
     /// Handle the request normally, then send only the first half of the
-    /// JSON body (with a matching `Content-Length`, so the HTTP exchange is
+    /// body (with a matching `Content-Length`, so the HTTP exchange is
     /// complete but the JSON is not). State changes of the request happen.
     TruncatedJson,
     /// Read the request, then close the connection without answering. The

@@ -54,12 +54,6 @@ impl Reply {
         self.headers.push((name, value.into()));
         self
     }
-
-    fn is_json(&self) -> bool {
-        self.headers
-            .iter()
-            .any(|(k, v)| *k == "content-type" && v.starts_with("application/json"))
-    }
 }
 
 /// What a handler sees of a request.
@@ -287,12 +281,6 @@ async fn handle(
             let mut reply = dispatch(&shared, &target, &ctx);
             let cut = reply.body.len() / 2;
             reply.body = reply.body.slice(..cut);
-            if !reply.is_json() {
-                reply.headers.retain(|(k, _)| *k != "content-type");
-                reply
-                    .headers
-                    .push(("content-type", "application/json".into()));
-            }
             reply
         }
     };
