@@ -5,7 +5,9 @@
 //!   specs in `openapi/` (low level, faithful to the provider docs);
 //! - the facades ([`sandbox`], [`eko`]): auth, validation before sending, typed
 //!   errors, retries;
-//! - [`spec`]: the spec preparation pipeline shared with `build.rs`.
+//! - [`spec`]: the spec preparation pipeline shared with `build.rs`;
+//! - `simulator` (feature `simulator`): an offline, stateful mock of both
+//!   providers for tests and local development.
 #![warn(missing_docs)]
 // `Error` carries the provider's whole envelope by value so that callers can
 // match on it directly; errors are not on a hot path, so its size is accepted.
@@ -19,6 +21,8 @@ pub mod http;
 pub mod redact;
 pub mod retry;
 pub mod sandbox;
+#[cfg(feature = "simulator")]
+pub mod simulator;
 pub mod spec;
 
 pub use eko::{

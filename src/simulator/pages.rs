@@ -1,0 +1,255 @@
+//! The simulator's own pages: the stand-in for the DigiLocker consent page
+//! (`/simulator/authorize/{id}`) and the "pre-signed" document links
+//! (`/simulator/files/{token}/{name}`).
+
+use super::server::{Ctx, Reply};
+use super::state::{SessionKind, SessionState, Shared, StoredFile, hex, lock};
+use bytes::Bytes;
+use hmac::{Hmac, Mac};
+use hyper::Method;
+use sha2::Sha256;
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// A simulator page.
+#[derive(Debug, Clone)]
+pub(crate) enum Route {
+    Authorize(String),
+    File(String),
+    WrongMethod,
+}
+
+impl Route {
+    pub fn operation_id(&self) -> Option<&'static str> {
+        match self {
+            Route::Authorize(_) => Some("simulator_authorize"),
+            Route::File(_) => Some("simulator_file"),
+            Route::WrongMethod => None,
+        }
+    }
+}
+
+pub(crate) fn route(method: &Method, path: &str) -> Option<Route> {
+    let rest = path.strip_prefix("/simulator/")?;
+    let segs: Vec<&str> = rest.split('/').collect();
+    let route = match segs.as_slice() {
+        ["authorize", id] if !id.is_empty() => Route::Authorize(id.to_string()),
+        ["files", token] | ["files", token, _] if !token.is_empty() => {
+            Route::File(token.to_string())
+        }
+        _ => return None,
+    };
+    if method != Method::GET {
+        return Some(Route::WrongMethod);
+    }
+    Some(route)
+}
+
+pub(crate) fn handle(shared: &Shared, route: Option<&Route>, ctx: &Ctx<'_>) -> Reply {
+    match route {
+        None => html(404, "Not found", "No such simulator page."),
+        Some(Route::WrongMethod) => html(405, "Method not allowed", "Use GET."),
+        Some(Route::Authorize(id)) => authorize(shared, id, ctx),
+        Some(Route::File(token)) => file(shared, token, ctx),
+    }
+}
+
+fn html(status: u16, title: &str, text: &str) -> Reply {
+    let esc = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    };
+    Reply::with_body(
+        status,
+        "text/html; charset=utf-8",
+        format!(
+            "<!doctype html><html><head><title>{t}</title></head><body><h1>{t}</h1><p>{x}</p><p><small>digilocker-kyc simulator</small></p></body></html>",
+            t = esc(title),
+            x = esc(text)
+        ),
+    )
+}
+
+/// Stand-in for the DigiLocker consent page.
+///
+/// `?decision=deny` refuses consent; `?docs=a,b` consents to a subset;
+/// otherwise the user consents to everything requested. Answers 302 to the
+/// caller's `redirect_url` (Eko: with `verification_id` and `reference_id`
+/// appended), 200 for SDK sessions (no redirect URL), 410 once expired.
+fn authorize(shared: &Shared, id: &str, ctx: &Ctx<'_>) -> Reply {
+    let now = shared.clock.now_ms();
+    let decision = ctx.query_param("decision").unwrap_or_default();
+    let docs = ctx.query_param("docs");
+    let mut store = lock(&shared.store);
+    let Some(s) = store.get_mut(id) else {
+        return html(404, "Unknown session", "This consent link is not valid.");
+    };
+    s.refresh(now, &shared.config);
+    match s.state {
+        SessionState::Expired => {
+            return html(410, "Link expired", "This consent link has expired.");
+        }
+        state if !state.is_final() => {
+            if decision.eq_ignore_ascii_case("deny") {
+                s.state = SessionState::Denied;
+                s.updated_ms = Some(now);
+            } else {
+                let chosen = match docs.as_deref() {
+                    Some(list) if !list.trim().is_empty() => {
+                        let wanted: Vec<&str> = list.split(',').collect();
+                        match s.check_documents(&wanted) {
+                            Ok(d) => d,
+                            Err(e) => return html(400, "Invalid documents", &e.to_string()),
+                        }
+                    }
+                    _ => s.default_consent(),
+                };
+                s.succeed(chosen, now);
+            }
+        }
+        _ => {}
+    }
+    let Some(redirect) = s.redirect_url.clone() else {
+        return html(
+            200,
+            "Consent recorded",
+            "The simulated DigiLocker journey is complete; you can close this window.",
+        );
+    };
+    let location = match (&s.eko, s.kind) {
+        (Some(eko), SessionKind::Eko) => match url::Url::parse(&redirect) {
+            Ok(mut u) => {
+                u.query_pairs_mut()
+                    .append_pair("verification_id", &eko.verification_id)
+                    .append_pair("reference_id", &eko.reference_id.to_string());
+                u.to_string()
+            }
+            Err(_) => redirect,
+        },
+        _ => redirect,
+    };
+    drop(store);
+    Reply::with_body(302, "text/html; charset=utf-8", Bytes::new()).header("location", location)
+}
+
+fn file_signature(shared: &Shared, token: &str, amz_date: &str, expires: &str) -> String {
+    let mut mac = HmacSha256::new_from_slice(&shared.file_key).expect("any key length");
+    mac.update(format!("{token}\n{amz_date}\n{expires}").as_bytes());
+    hex(&mac.finalize().into_bytes())
+}
+
+/// Store a file and return its pre-signed URL, shaped like an S3 one.
+pub(crate) fn publish_file(
+    shared: &Shared,
+    content: Vec<u8>,
+    content_type: &'static str,
+    file_name: &str,
+    now: i64,
+) -> String {
+    let token = hex(&{
+        let mut b = [0u8; 16];
+        fastrand::fill(&mut b);
+        b
+    });
+    let dt = chrono::DateTime::from_timestamp_millis(now).unwrap_or_default();
+    let amz_date = dt.format("%Y%m%dT%H%M%SZ").to_string();
+    let expires = shared.config.file_link_lifetime.as_secs().to_string();
+    let signature = file_signature(shared, &token, &amz_date, &expires);
+    lock(&shared.store).add_file(
+        token.clone(),
+        StoredFile {
+            content: Bytes::from(content),
+            content_type,
+            created_ms: now,
+        },
+        now,
+    );
+    let mut url = url::Url::parse(&format!(
+        "{}/simulator/files/{token}/{file_name}",
+        shared.base_url
+    ))
+    .expect("simulator base URL is valid");
+    url.query_pairs_mut()
+        .append_pair("X-Amz-Algorithm", "AWS4-HMAC-SHA256")
+        .append_pair("X-Amz-Content-Sha256", "UNSIGNED-PAYLOAD")
+        .append_pair(
+            "X-Amz-Credential",
+            &format!(
+                "SIMULATOR/{}/ap-south-1/s3/aws4_request",
+                dt.format("%Y%m%d")
+            ),
+        )
+        .append_pair("X-Amz-Date", &amz_date)
+        .append_pair("X-Amz-Expires", &expires)
+        .append_pair("X-Amz-Signature", &signature)
+        .append_pair("X-Amz-SignedHeaders", "host")
+        .append_pair("x-id", "GetObject");
+    url.to_string()
+}
+
+fn s3_error(status: u16, code: &str, message: &str, extra: &str) -> Reply {
+    let request_id = hex(&{
+        let mut b = [0u8; 8];
+        fastrand::fill(&mut b);
+        b
+    })
+    .to_uppercase();
+    Reply::with_body(
+        status,
+        "application/xml",
+        format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{code}</Code><Message>{message}</Message>{extra}<RequestId>{request_id}</RequestId><HostId>simulator</HostId></Error>"
+        ),
+    )
+}
+
+/// Serve a file if the link's signature holds and it has not expired (the
+/// expiry comes from the signed `X-Amz-Date` + `X-Amz-Expires`, as on S3).
+fn file(shared: &Shared, token: &str, ctx: &Ctx<'_>) -> Reply {
+    let now = shared.clock.now_ms();
+    let amz_date = ctx.query_param("X-Amz-Date").unwrap_or_default();
+    let expires = ctx.query_param("X-Amz-Expires").unwrap_or_default();
+    let signature = ctx.query_param("X-Amz-Signature").unwrap_or_default();
+    let expected = file_signature(shared, token, &amz_date, &expires);
+    if signature.is_empty() || signature != expected {
+        return s3_error(
+            403,
+            "SignatureDoesNotMatch",
+            "The request signature we calculated does not match the signature you provided.",
+            "",
+        );
+    }
+    let signed_at = chrono::NaiveDateTime::parse_from_str(&amz_date, "%Y%m%dT%H%M%SZ")
+        .map(|d| d.and_utc().timestamp_millis())
+        .unwrap_or(0);
+    let lifetime_ms = expires
+        .parse::<u64>()
+        .map(|s| s.saturating_mul(1000))
+        .unwrap_or(0);
+    let expires_at = signed_at.saturating_add(i64::try_from(lifetime_ms).unwrap_or(i64::MAX));
+    if now >= expires_at {
+        let fmt = |ms: i64| {
+            chrono::DateTime::from_timestamp_millis(ms)
+                .unwrap_or_default()
+                .format("%Y-%m-%dT%H:%M:%SZ")
+                .to_string()
+        };
+        return s3_error(
+            403,
+            "AccessDenied",
+            "Request has expired",
+            &format!(
+                "<X-Amz-Expires>{expires}</X-Amz-Expires><Expires>{}</Expires><ServerTime>{}</ServerTime>",
+                fmt(expires_at),
+                fmt(now)
+            ),
+        );
+    }
+    let store = lock(&shared.store);
+    let Some(f) = store.files.get(token) else {
+        return s3_error(404, "NoSuchKey", "The specified key does not exist.", "");
+    };
+    Reply::with_body(200, f.content_type, f.content.clone())
+        .header("etag", format!("\"{}\"", &token[..token.len().min(32)]))
+}
