@@ -30,6 +30,7 @@ pub use eko::{
     EkoLink, EkoStatus, VerificationState,
 };
 pub use error::{Error, NotReadyReason, Provider, ProviderError, Result, TransportKind};
+pub use flow::{DigiLocker, Outcome, PollPolicy};
 pub use http::HttpSettings;
 pub use redact::{Masked, Secret};
 pub use retry::RetryPolicy;

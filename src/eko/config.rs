@@ -210,7 +210,7 @@ impl EkoClientBuilder {
     }
 
     /// Replace all HTTP settings at once.
-    pub fn http(mut self, http: HttpSettings) -> Self {
+    pub fn http_settings(mut self, http: HttpSettings) -> Self {
         self.http = http;
         self
     }
@@ -229,7 +229,7 @@ impl EkoClientBuilder {
 
     /// Retry policy for the status call and for requests that never reached
     /// Eko.
-    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.http.retry = policy;
         self
     }

@@ -170,6 +170,7 @@
 //! All data is synthetic (see [`Persona`]): no real person's details are
 //! served.
 
+mod clients;
 mod eko;
 mod faults;
 mod fixtures;
@@ -179,6 +180,7 @@ mod sandbox;
 mod server;
 mod state;
 
+pub use clients::{UserAction, act_as_user};
 pub use faults::{Fault, FaultId, FaultRule};
 pub use fixtures::Persona;
 pub use records::RecordedRequest;

@@ -69,7 +69,7 @@ pub fn builder(server: &MockServer, clock: &StepClock) -> EkoClientBuilder {
         .initiator_id(INITIATOR_ID)
         .user_code(USER_CODE)
         .base_url(server.base_url())
-        .retry(RetryPolicy {
+        .retry_policy(RetryPolicy {
             max_attempts: 3,
             initial_backoff: Duration::ZERO,
             max_backoff: Duration::ZERO,

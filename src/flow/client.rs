@@ -1,0 +1,484 @@
+//! [`DigiLocker`]: one client over both aggregators.
+
+use super::poll::{PollPolicy, Progress, poll_until};
+use super::types::{DocType, Document, Outcome, Photo, Profile, RawDocument, RawProfile, Session};
+use super::xml;
+use crate::eko::{
+    CreateUrl, EkoClient, EkoDocType, EkoDocument, EkoStatus, ReferenceId, VerificationState,
+};
+use crate::error::{Error, NotReadyReason, Provider, Result};
+use crate::redact::{Masked, Secret};
+use crate::sandbox::{self, Flow, SandboxClient, SessionStatus, StartSession};
+use chrono::NaiveDate;
+use std::collections::BTreeMap;
+
+/// A DigiLocker client over either provider, with one vocabulary:
+/// [`start`](Self::start) a session, send the user to its
+/// `authorization_url`, [`wait`](Self::wait) for the [`Outcome`], then
+/// fetch [`documents`](Self::documents) and the [`profile`](Self::profile).
+///
+/// Switching aggregator is a change of constructor:
+///
+/// ```no_run
+/// # async fn demo() -> digilocker_kyc::Result<()> {
+/// use digilocker_kyc::flow::{DigiLocker, DocType, PollPolicy};
+/// let kyc = DigiLocker::sandbox(digilocker_kyc::SandboxClient::from_env()?);
+/// // let kyc = DigiLocker::eko(digilocker_kyc::EkoClient::from_env()?);
+/// let session = kyc.start([DocType::Aadhaar], "https://app.example/kyc/done").await?;
+/// println!("send the user to {}", session.authorization_url);
+/// let outcome = kyc.wait(&session, &PollPolicy::default()).await?;
+/// if outcome.is_success() {
+///     for doc in kyc.documents(&session).await? {
+///         println!("{:?}: {:?}", doc.kind, doc.name);
+///     }
+/// }
+/// # Ok(()) }
+/// ```
+///
+/// Cheap to clone; share it across tasks.
+#[derive(Debug, Clone)]
+pub struct DigiLocker {
+    inner: Inner,
+}
+
+#[derive(Debug, Clone)]
+enum Inner {
+    Sandbox { client: SandboxClient, flow: Flow },
+    Eko(EkoClient),
+}
+
+impl DigiLocker {
+    /// Run the flow through Sandbox (DigiLocker API, `signin` flow; see
+    /// [`with_sandbox_flow`](Self::with_sandbox_flow)).
+    pub fn sandbox(client: SandboxClient) -> Self {
+        DigiLocker {
+            inner: Inner::Sandbox {
+                client,
+                flow: Flow::Signin,
+            },
+        }
+    }
+
+    /// Run the flow through Eko.
+    pub fn eko(client: EkoClient) -> Self {
+        DigiLocker {
+            inner: Inner::Eko(client),
+        }
+    }
+
+    /// Sandbox only: start sessions with this DigiLocker flow (`signin` for
+    /// existing DigiLocker users, `signup` to create an account).
+    pub fn with_sandbox_flow(mut self, flow: Flow) -> Self {
+        if let Inner::Sandbox { flow: f, .. } = &mut self.inner {
+            *f = flow;
+        }
+        self
+    }
+
+    /// Which aggregator this client uses.
+    pub fn provider(&self) -> Provider {
+        match self.inner {
+            Inner::Sandbox { .. } => Provider::Sandbox,
+            Inner::Eko(_) => Provider::Eko,
+        }
+    }
+
+    /// Start a consent session for `docs`; the user comes back to
+    /// `redirect_url` (Sandbox requires `https://`).
+    pub async fn start(
+        &self,
+        docs: impl IntoIterator<Item = DocType>,
+        redirect_url: &str,
+    ) -> Result<Session> {
+        let docs: Vec<DocType> = docs.into_iter().collect();
+        match &self.inner {
+            Inner::Sandbox { client, flow } => {
+                let request = StartSession::new(*flow, docs.clone(), redirect_url)?;
+                let s = client.start_session(request).await?;
+                Ok(Session {
+                    provider: Provider::Sandbox,
+                    id: s.id,
+                    authorization_url: s.authorization_url,
+                    requested: docs,
+                    verification_id: None,
+                })
+            }
+            Inner::Eko(client) => {
+                if docs.is_empty() {
+                    return Err(Error::InvalidInput {
+                        field: "document_requested",
+                        reason: "ask for at least one document".into(),
+                    });
+                }
+                let request = CreateUrl::new(redirect_url, docs.iter().map(eko_doc_type))?;
+                let link = client.create_url(request).await?;
+                Ok(Session {
+                    provider: Provider::Eko,
+                    id: link.reference_id.to_string(),
+                    authorization_url: link.url,
+                    requested: docs,
+                    verification_id: link.verification_id,
+                })
+            }
+        }
+    }
+
+    /// Ask once where the session stands.
+    pub async fn status(&self, session: &Session) -> Result<Outcome> {
+        self.check_provider(session)?;
+        match &self.inner {
+            Inner::Sandbox { client, .. } => {
+                let state = client.session_status(&session.id).await?;
+                Ok(sandbox_outcome(
+                    &state.status,
+                    state.documents_consented,
+                    session,
+                ))
+            }
+            Inner::Eko(client) => match client.status(session.id.as_str()).await {
+                Ok(status) => Ok(eko_outcome(&status, session)),
+                Err(Error::NotReady {
+                    reason: NotReadyReason::Pending,
+                    ..
+                }) => Ok(Outcome::Pending),
+                Err(e) => Err(e),
+            },
+        }
+    }
+
+    /// Poll until the session settles, under `policy`. Transient errors are
+    /// ridden out within the policy's limits; when a limit is reached the
+    /// result is [`Error::WaitTimedOut`]. Drop the future to cancel.
+    pub async fn wait(&self, session: &Session, policy: &PollPolicy) -> Result<Outcome> {
+        self.wait_with_progress(session, policy, |_| {}).await
+    }
+
+    /// [`wait`](Self::wait), calling `on_progress` after every status call
+    /// (attempt number, elapsed time, the state or transient error, and the
+    /// wait before the next call).
+    pub async fn wait_with_progress(
+        &self,
+        session: &Session,
+        policy: &PollPolicy,
+        on_progress: impl FnMut(&Progress<'_, Outcome>),
+    ) -> Result<Outcome> {
+        poll_until(policy, || self.status(session), on_progress).await
+    }
+
+    /// Fetch every consented document, in the neutral form.
+    ///
+    /// Sandbox: each document's files are downloaded and XML files are read
+    /// for the identity fields (Aadhaar, PAN, driving licence). Eko: the
+    /// verification id must be known (see [`Session::record_callback`]); if
+    /// it is not, it is looked up with a status call.
+    pub async fn documents(&self, session: &Session) -> Result<Vec<Document>> {
+        self.check_provider(session)?;
+        match &self.inner {
+            Inner::Sandbox { client, .. } => {
+                let state = client.session_status(&session.id).await?;
+                if !state.status.is_success() {
+                    return Err(not_ready(session, &state.status));
+                }
+                let consented = state
+                    .documents_consented
+                    .filter(|d| !d.is_empty())
+                    .unwrap_or_else(|| session.requested.clone());
+                let mut out = Vec::new();
+                for kind in consented {
+                    let doc = client.document(&session.id, kind.clone()).await?;
+                    out.push(sandbox_document(client, doc).await?);
+                }
+                Ok(out)
+            }
+            Inner::Eko(client) => {
+                let verification_id = match &session.verification_id {
+                    Some(v) => v.clone(),
+                    None => client
+                        .status(session.id.as_str())
+                        .await?
+                        .verification_id
+                        .ok_or_else(|| Error::InvalidInput {
+                            field: "verification_id",
+                            reason: "not known yet: pass the URL the user was redirected to \
+                                     to Session::record_callback"
+                                .into(),
+                        })?,
+                };
+                let docs = client
+                    .document(
+                        ReferenceId::from(session.id.as_str()),
+                        verification_id,
+                        session.requested.iter().map(eko_doc_type),
+                    )
+                    .await?;
+                Ok(docs
+                    .documents
+                    .into_iter()
+                    .map(|d| eko_document(d, docs.xml_file.clone()))
+                    .collect())
+            }
+        }
+    }
+
+    /// The DigiLocker account holder's profile (Sandbox user profile; Eko's
+    /// `user_details` from the status call).
+    pub async fn profile(&self, session: &Session) -> Result<Profile> {
+        self.check_provider(session)?;
+        match &self.inner {
+            Inner::Sandbox { client, .. } => {
+                let p = client.user_profile(&session.id).await?;
+                Ok(Profile {
+                    provider: Provider::Sandbox,
+                    name: Some(p.name.clone()).filter(|n| !n.is_empty()),
+                    dob: p.date_of_birth.date,
+                    dob_text: Some(p.date_of_birth.raw.clone()),
+                    gender: Some(p.gender.clone()).filter(|g| !g.is_empty()),
+                    mobile: Some(p.mobile.clone()).filter(|m| !m.expose().is_empty()),
+                    email: p.email.clone(),
+                    raw: RawProfile::Sandbox(p),
+                })
+            }
+            Inner::Eko(client) => {
+                let status = client.status(session.id.as_str()).await?;
+                let details = status
+                    .user_details
+                    .filter(|d| !d.is_empty())
+                    .ok_or_else(|| Error::NotReady {
+                        reason: NotReadyReason::Pending,
+                        error: crate::ProviderError::new(
+                            Provider::Eko,
+                            200,
+                            "no user details yet: the user has not finished DigiLocker",
+                        ),
+                    })?;
+                Ok(Profile {
+                    provider: Provider::Eko,
+                    name: details.name.clone(),
+                    dob: details.dob.as_ref().and_then(|d| d.date),
+                    dob_text: details.dob.as_ref().map(|d| d.raw.clone()),
+                    gender: details.gender.clone(),
+                    mobile: details.mobile.clone(),
+                    email: None,
+                    raw: RawProfile::Eko(details),
+                })
+            }
+        }
+    }
+
+    fn check_provider(&self, session: &Session) -> Result<()> {
+        if session.provider == self.provider() {
+            Ok(())
+        } else {
+            Err(Error::InvalidInput {
+                field: "session",
+                reason: format!(
+                    "a {} session cannot be used with a {} client",
+                    session.provider,
+                    self.provider()
+                ),
+            })
+        }
+    }
+}
+
+fn eko_doc_type(d: &DocType) -> EkoDocType {
+    match d {
+        DocType::Aadhaar => EkoDocType::Aadhaar,
+        other => EkoDocType::from(other.as_str()),
+    }
+}
+
+fn neutral_doc_type(d: &EkoDocType) -> DocType {
+    match d {
+        EkoDocType::Aadhaar => DocType::Aadhaar,
+        other => DocType::from(other.as_str().to_ascii_lowercase()),
+    }
+}
+
+/// Unknown words that say the journey ended badly.
+fn sounds_failed(s: &str) -> bool {
+    let up = s.to_ascii_uppercase();
+    ["FAIL", "ERROR", "REJECT", "CANCEL"]
+        .iter()
+        .any(|w| up.contains(w))
+}
+
+fn sandbox_outcome(
+    status: &SessionStatus,
+    consented: Option<Vec<DocType>>,
+    session: &Session,
+) -> Outcome {
+    match status {
+        SessionStatus::Created | SessionStatus::Initialized | SessionStatus::Authorized => {
+            Outcome::Pending
+        }
+        SessionStatus::Succeeded => Outcome::Succeeded {
+            consented: consented
+                .filter(|d| !d.is_empty())
+                .unwrap_or_else(|| session.requested.clone()),
+        },
+        SessionStatus::Failed => Outcome::Failed,
+        SessionStatus::Expired => Outcome::Expired,
+        SessionStatus::Unknown(s) if sounds_failed(s) => Outcome::Failed,
+        _ => Outcome::Pending,
+    }
+}
+
+fn eko_outcome(status: &EkoStatus, session: &Session) -> Outcome {
+    match &status.state {
+        VerificationState::Pending => Outcome::Pending,
+        VerificationState::Consented => {
+            let granted: Vec<DocType> = status
+                .document_consent
+                .iter()
+                .filter(|c| c.granted() == Some(true))
+                .filter_map(|c| c.document_type.as_deref())
+                .map(|t| neutral_doc_type(&EkoDocType::from(t)))
+                .collect();
+            Outcome::Succeeded {
+                consented: if granted.is_empty() {
+                    session.requested.clone()
+                } else {
+                    granted
+                },
+            }
+        }
+        VerificationState::Denied => Outcome::Denied,
+        VerificationState::Expired => Outcome::Expired,
+        VerificationState::Unknown(s) if sounds_failed(s) => Outcome::Failed,
+        _ => Outcome::Pending,
+    }
+}
+
+fn not_ready(session: &Session, status: &SessionStatus) -> Error {
+    Error::NotReady {
+        reason: NotReadyReason::Lifecycle,
+        error: crate::ProviderError::new(
+            session.provider,
+            200,
+            format!("session is {status}, documents need a succeeded session"),
+        ),
+    }
+}
+
+/// Download the document's first file and read it when it is XML.
+async fn sandbox_document(client: &SandboxClient, doc: sandbox::Document) -> Result<Document> {
+    let file = doc.files.first().cloned();
+    let mut out = Document {
+        provider: Provider::Sandbox,
+        kind: doc.doc_type.clone(),
+        name: None,
+        dob: None,
+        dob_text: None,
+        gender: None,
+        masked_id: None,
+        address: None,
+        address_parts: BTreeMap::new(),
+        photo: None,
+        file_url: file.as_ref().map(|f| Secret::new(f.url.clone())),
+        raw: RawDocument::Sandbox {
+            document: doc.clone(),
+            file: None,
+        },
+    };
+    let Some(file) = file else {
+        return Ok(out);
+    };
+    let is_xml = file
+        .content_type()
+        .is_some_and(|c| c.to_ascii_lowercase().contains("xml"));
+    let bytes = client.download(&file).await?;
+    let looks_xml = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<');
+    if is_xml || looks_xml {
+        let id = xml::read_identity(&bytes).map_err(|e| Error::Decode {
+            provider: Provider::Sandbox,
+            status: 200,
+            message: e.to_string(),
+            excerpt: crate::redact::excerpt(&bytes, crate::redact::EXCERPT_CHARS),
+        })?;
+        out.name = id.name;
+        out.dob = id.dob.as_deref().and_then(parse_dob);
+        out.dob_text = id.dob;
+        out.gender = id.gender;
+        out.masked_id = id.number.map(|n| Masked::new(mask_identifier(&n)));
+        out.address = Some(id.address.values().cloned().collect::<Vec<_>>().join(", "))
+            .filter(|a| !a.is_empty());
+        out.address_parts = id.address;
+        out.photo = id.photo_base64.and_then(|b| {
+            use base64::Engine as _;
+            base64::engine::general_purpose::STANDARD
+                .decode(b.as_bytes())
+                .ok()
+                .map(Photo)
+        });
+    }
+    out.raw = RawDocument::Sandbox {
+        document: doc,
+        file: Some(bytes),
+    };
+    Ok(out)
+}
+
+/// Keep an identifier as the issuer masked it, or mask all but the last
+/// four characters when it came in full.
+fn mask_identifier(n: &str) -> String {
+    if n.chars().any(|c| c == 'x' || c == 'X' || c == '*') {
+        n.to_string()
+    } else {
+        crate::redact::mask(n)
+    }
+}
+
+fn parse_dob(t: &str) -> Option<NaiveDate> {
+    ["%d-%m-%Y", "%d/%m/%Y", "%Y-%m-%d"]
+        .iter()
+        .find_map(|f| NaiveDate::parse_from_str(t.trim(), f).ok())
+}
+
+fn eko_document(d: EkoDocument, xml_file: Option<Secret>) -> Document {
+    let address = d
+        .address
+        .as_ref()
+        .map(|a| a.one_line())
+        .filter(|a| !a.is_empty());
+    let mut parts = BTreeMap::new();
+    if let Some(a) = &d.address {
+        for (k, v) in [
+            ("house", &a.house),
+            ("street", &a.street),
+            ("landmark", &a.landmark),
+            ("village_or_city", &a.village_or_city),
+            ("post_office", &a.post_office),
+            ("sub_district", &a.sub_district),
+            ("district", &a.district),
+            ("state", &a.state),
+            ("pincode", &a.pincode),
+            ("country", &a.country),
+        ] {
+            if let Some(v) = v {
+                parts.insert(k.to_string(), v.clone());
+            }
+        }
+    }
+    Document {
+        provider: Provider::Eko,
+        kind: neutral_doc_type(&d.doc_type),
+        name: d.name.clone(),
+        dob: d.dob.as_ref().and_then(|x| x.date),
+        dob_text: d.dob.as_ref().map(|x| x.raw.clone()),
+        gender: d.gender.clone(),
+        masked_id: d
+            .aadhaar
+            .as_ref()
+            .map(|m| Masked::new(mask_identifier(m.expose()))),
+        address,
+        address_parts: parts,
+        photo: d
+            .photo
+            .as_ref()
+            .and_then(|p| p.bytes())
+            .map(|b| Photo(b.to_vec())),
+        file_url: xml_file,
+        raw: RawDocument::Eko(Box::new(d)),
+    }
+}
