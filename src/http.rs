@@ -1,5 +1,5 @@
 //! Plumbing shared by both facades: the reqwest client, and turning what a
-//! generated builder returns into either a value or a [`Failure`] that the
+//! generated builder returns into either a value or a `Failure` that the
 //! provider's facade maps to an [`Error`].
 
 use crate::error::{Error, Provider, TransportKind};

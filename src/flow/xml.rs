@@ -3,13 +3,13 @@
 //! Sandbox returns documents as links to files; for XML files (the usual
 //! case) the identity data is inside. Two layouts are read:
 //!
-//! - Aadhaar (`ADHAR`): `…<KycRes><UidData uid=…><Poi name dob gender/>
-//!   <Poa co house street lm loc vtc subdist dist state country pc po/>
-//!   <Pht>base64 JPEG</Pht></UidData></KycRes>…`;
-//! - other certificates (PAN `PANCR`, driving licence `DRVLC`):
-//!   `<Certificate number=…><IssuedTo><Person name dob gender>
-//!   <Address line1 … state pin country/><Photo>base64</Photo></Person>
-//!   </IssuedTo>…</Certificate>`.
+//! - Aadhaar (`ADHAR`): a `KycRes` element holding `UidData` (attribute
+//!   `uid`, masked by UIDAI), with `Poi` (`name`, `dob`, `gender`), `Poa`
+//!   (`co`, `house`, `street`, `lm`, `loc`, `vtc`, `subdist`, `dist`, `state`,
+//!   `country`, `pc`, `po`) and `Pht` (base64 JPEG);
+//! - other certificates (PAN `PANCR`, driving licence `DRVLC`): a
+//!   `Certificate` element (attribute `number`) whose `IssuedTo` holds a
+//!   `Person` (`name`, `dob`, `gender`) with an `Address` and a `Photo`.
 //!
 //! Elements are matched by local name wherever they sit, and attributes are
 //! optional, so the reader tolerates the variations between issuers. The
