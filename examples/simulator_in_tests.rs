@@ -2,18 +2,33 @@
 //!
 //! Everything in `run` belongs in a `#[tokio::test]` of your project (with
 //! `digilocker-kyc` as a dev-dependency with the `simulator` feature): start
-//! a simulator, point the code under test at it, play the user's part with
-//! the control API, then assert on what the provider received.
+//! a simulator, hand the code under test a client aimed at it, play the
+//! user's part on the consent page, inject the faults your code must survive,
+//! then assert on what the provider received.
 //!
 //! ```text
-//! cargo run --example simulator_in_tests --features simulator
+//! cargo run --example simulator_in_tests
 //! ```
 
-use digilocker_kyc::generated::sandbox::{Client, types};
-use digilocker_kyc::simulator::{Fault, Simulator};
+use digilocker_kyc::flow::{DigiLocker, DocType, Outcome, PollPolicy, Session};
+use digilocker_kyc::simulator::{Fault, Simulator, UserAction, act_as_user};
+use digilocker_kyc::{Error, Provider};
 use std::time::Duration;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// The code under test: a service's KYC step, written once against the
+/// provider-neutral flow. It returns the verified name.
+async fn kyc_step(kyc: &DigiLocker, session: &Session) -> Result<Option<String>, Error> {
+    let policy = PollPolicy::fixed(Duration::from_millis(20), Duration::from_secs(30));
+    match kyc.wait(session, &policy).await? {
+        Outcome::Succeeded { .. } => {
+            let docs = kyc.documents(session).await?;
+            Ok(docs.into_iter().find_map(|d| d.name))
+        }
+        _ => Ok(None),
+    }
+}
 
 #[tokio::main]
 async fn main() -> Result<(), BoxError> {
@@ -22,98 +37,55 @@ async fn main() -> Result<(), BoxError> {
     Ok(())
 }
 
-async fn run() -> Result<(), BoxError> {
+pub async fn run() -> Result<(), BoxError> {
     // 1. A fresh simulator per test: its own port, sessions and records.
-    let sim = Simulator::builder()
-        .token_lifetime(Duration::from_secs(3600))
-        .start()
-        .await?;
-    let creds = sim.sandbox_credentials();
+    let sim = Simulator::start().await?;
 
-    // 2. The code under test talks to the simulator's base URL. Here it is
-    //    the generated client; your facade or service works the same way.
-    let api = Client::new(&sim.sandbox_base_url());
-    let token = api
-        .authenticate()
-        .x_api_key(creds.api_key.as_str())
-        .x_api_secret(creds.api_secret.expose())
-        .send()
-        .await?
-        .into_inner()
-        .data
-        .and_then(|d| d.access_token)
-        .ok_or("no access token")?;
+    for provider in [Provider::Sandbox, Provider::Eko] {
+        // 2. The code under test gets a client aimed at the simulator.
+        let kyc = sim.digilocker(provider)?;
+        let mut session = kyc
+            .start([DocType::Aadhaar], "https://app.example/kyc/done")
+            .await?;
 
-    let session = api
-        .digilocker_initiate_session()
-        .authorization(token.as_str())
-        .x_api_key(creds.api_key.as_str())
-        .body(types::DigilockerInitiateSessionBody {
-            consent_expiry: None,
-            doc_types: vec![types::DigilockerInitiateSessionBodyDocTypesItem::Aadhaar],
-            entity:
-                types::DigilockerInitiateSessionBodyEntity::InCoSandboxKycDigilockerSessionRequest,
-            flow: types::DigilockerInitiateSessionBodyFlow::Signin,
-            options: None,
-            redirect_url: "https://app.example/kyc/done".parse()?,
-        })
-        .send()
-        .await?
-        .into_inner();
-    let id = session.data.session_id;
-
-    // 3. Play the user: consent to the Aadhaar document. (Or open
-    //    `session.data.authorization_url`, which approves and redirects.)
-    sim.approve(&id, &["aadhaar"])?;
-
-    // A transient failure the code under test should retry through.
-    sim.inject(Fault::status(503).path("*/status").times(1));
-    let status = loop {
-        match api
-            .digilocker_get_session_status()
-            .session_id(id.as_str())
-            .authorization(token.as_str())
-            .x_api_key(creds.api_key.as_str())
-            .send()
-            .await
-        {
-            Ok(resp) => break resp.into_inner(),
-            Err(e) if e.status().is_some_and(|s| s.as_u16() == 503) => continue,
-            Err(e) => return Err(e.into()),
+        // 3. Play the user: open the authorisation URL and consent. The
+        //    simulator redirects back to our redirect URL, with Eko's
+        //    verification_id and reference_id appended.
+        let back = act_as_user(&session.authorization_url, &UserAction::Approve).await?;
+        if let Some(url) = back {
+            session.record_callback(&url)?;
         }
-    };
-    assert_eq!(status.data.status, "succeeded");
 
-    // 4. Fetch the document; its URL is a local "pre-signed" link.
-    let doc = api
-        .digilocker_get_document()
-        .session_id(id.as_str())
-        .doc_type(types::DigilockerGetDocumentDocType::Aadhaar)
-        .authorization(token.as_str())
-        .x_api_key(creds.api_key.as_str())
-        .send()
-        .await?
-        .into_inner();
-    let url = doc.data.files[0].url.clone().ok_or("no file url")?;
-    let xml = reqwest::get(url).await?.text().await?;
-    assert!(xml.contains("<UidData"));
+        // 4. A transient provider failure the code must ride out.
+        sim.inject(Fault::status(503).path("*/status").times(1));
 
-    // 5. Assert on what the provider received.
+        let name = kyc_step(&kyc, &session).await?;
+        assert_eq!(name.as_deref(), Some("Asha Verma"), "{provider}");
+    }
+
+    // 5. Assert on what the providers received: each session was created
+    //    exactly once, and the status calls include the 503 and its retry.
     assert_eq!(
         sim.request_count("POST", "/kyc/digilocker/sessions/init"),
         1
     );
-    let status_calls = sim.requests_to("GET", "/kyc/digilocker/sessions/*/status");
-    assert_eq!(status_calls.len(), 2, "one 503, one retry");
-    assert_eq!(status_calls[0].status, Some(503));
-    let init = &sim.requests_to("POST", "/kyc/digilocker/sessions/init")[0];
     assert_eq!(
-        init.body_json().ok_or("json body")?["doc_types"][0],
-        "aadhaar"
+        sim.request_count("POST", "/ekoapi/v3/tools/kyc/digilocker"),
+        1
     );
+    let status_calls = sim.requests_to("GET", "*/status");
+    assert!(status_calls.iter().any(|r| r.status == Some(503)));
     // Secrets never reach the records.
+    let init = &sim.requests_to("POST", "/kyc/digilocker/sessions/init")[0];
     assert_eq!(init.header("authorization"), Some("[redacted]"));
-    assert!(!format!("{init:?}").contains(&token));
+
+    // 6. A user who refuses: the code under test sees no document.
+    let kyc = sim.digilocker(Provider::Eko)?;
+    let session = kyc
+        .start([DocType::Aadhaar], "https://app.example/kyc/done")
+        .await?;
+    act_as_user(&session.authorization_url, &UserAction::Deny).await?;
+    assert_eq!(kyc_step(&kyc, &session).await?, None);
 
     sim.shutdown().await;
     Ok(())
