@@ -5,7 +5,7 @@
 //!
 //! Nothing here prints a credential: secrets go from the flags or the
 //! environment straight into the client builders, and every error line is
-//! passed through [`mask_sensitive`] (a transport error can quote a request
+//! passed through [`scrub`] (a transport error can quote a request
 //! URL whose query holds a mobile number).
 
 use super::Failure;
@@ -183,7 +183,7 @@ fn kind_name(e: &Error) -> &'static str {
 /// status. `hint` is appended for configuration errors.
 pub fn report(e: &Error, ctx: &Ctx, hint: Option<&str>) -> Failure {
     let failure = failure_for(e);
-    let mut line = mask_sensitive(&e.to_string());
+    let mut line = scrub(&e.to_string());
     if let (Error::Config(_), Some(h)) = (e, hint) {
         line.push_str(&format!(" ({h})"));
     }
@@ -192,7 +192,7 @@ pub fn report(e: &Error, ctx: &Ctx, hint: Option<&str>) -> Failure {
     if ctx.verbose {
         let mut source = std::error::Error::source(e);
         while let Some(s) = source {
-            let text = mask_sensitive(&s.to_string());
+            let text = scrub(&s.to_string());
             eprintln!("  caused by: {text}");
             causes.push(text);
             source = s.source();
@@ -200,12 +200,16 @@ pub fn report(e: &Error, ctx: &Ctx, hint: Option<&str>) -> Failure {
     }
     if ctx.json {
         let p = e.provider_error();
+        let provider = match e {
+            Error::Transport { provider, .. } | Error::Decode { provider, .. } => Some(*provider),
+            _ => p.map(|p| p.provider),
+        };
         let out = serde_json::json!({
             "error": {
                 "kind": kind_name(e),
                 "message": line,
                 "exit_code": failure.code(),
-                "provider": p.map(|p| p.provider),
+                "provider": provider,
                 "http_status": e.http_status(),
                 "code": p.and_then(|p| p.code),
                 "transaction_id": e.transaction_id(),
@@ -217,9 +221,37 @@ pub fn report(e: &Error, ctx: &Ctx, hint: Option<&str>) -> Failure {
     failure
 }
 
+/// Text fit for a terminal or a log: the library's masking of tokens, blobs
+/// and long numbers, plus any run of ten or more digits inside a word (a
+/// query string such as `initiator_id=9876543210` is one word to
+/// [`mask_sensitive`]).
+pub fn scrub(text: &str) -> String {
+    let masked = mask_sensitive(text);
+    let mut out = String::with_capacity(masked.len());
+    let mut digits = String::new();
+    let flush = |digits: &mut String, out: &mut String| {
+        if digits.len() >= 10 {
+            out.push_str(&mask(digits));
+        } else {
+            out.push_str(digits);
+        }
+        digits.clear();
+    };
+    for c in masked.chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+        } else {
+            flush(&mut digits, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut digits, &mut out);
+    out
+}
+
 /// Print a failure that is not a library error (I/O) and return `f`.
 pub fn fail_with(f: Failure, message: impl std::fmt::Display) -> Failure {
-    eprintln!("error: {}", mask_sensitive(&message.to_string()));
+    eprintln!("error: {}", scrub(&message.to_string()));
     f
 }
 
@@ -423,7 +455,7 @@ impl ProgressLine {
         let spin = SPIN[(p.attempt as usize) % SPIN.len()];
         let what = match p.last {
             Ok(v) => state(v),
-            Err(e) => format!("retrying after: {}", mask_sensitive(&e.to_string())),
+            Err(e) => format!("retrying after: {}", scrub(&e.to_string())),
         };
         let next = p
             .next_in
@@ -541,6 +573,14 @@ mod tests {
         assert!(parse_duration("0s").is_err());
         assert!(parse_duration("soon").is_err());
         assert!(parse_duration("3d").is_err());
+    }
+
+    #[test]
+    fn scrub_masks_numbers_inside_query_strings() {
+        let s = scrub("error for url (http://h/x?initiator_id=9876543210&reference_id=7000001)");
+        assert!(!s.contains("9876543210"), "{s}");
+        assert!(s.contains("initiator_id=XXXXXX3210"), "{s}");
+        assert!(s.contains("reference_id=7000001"), "{s}");
     }
 
     #[test]
