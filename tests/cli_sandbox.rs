@@ -19,7 +19,7 @@ fn keys(v: &serde_json::Value) -> Vec<&str> {
     k
 }
 
-fn sorted<'a>(mut v: Vec<&'a str>) -> Vec<&'a str> {
+fn sorted(mut v: Vec<&str>) -> Vec<&str> {
     v.sort_unstable();
     v
 }
