@@ -459,10 +459,10 @@ impl ProgressLine {
         };
         let next = p
             .next_in
-            .map(|d| format!(", next poll in {:.0}s", d.as_secs_f64().ceil()))
+            .map(|d| format!(", next poll in {:.1}s", d.as_secs_f64()))
             .unwrap_or_default();
         let mut line = format!(
-            "{spin} waiting: {what} ({:.0}s elapsed, poll {}{next})",
+            "{spin} waiting: {what} ({:.1}s elapsed, poll {}{next})",
             p.elapsed.as_secs_f64(),
             p.attempt
         );
