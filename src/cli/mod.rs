@@ -1,34 +1,90 @@
 //! Command-line interface of the `digilocker` binary.
 //!
-//! Each subcommand group lives in its own file (`spec.rs`, and later
-//! `sandbox.rs`, `eko.rs`, `demo.rs`, `simulate.rs`): it defines a clap
-//! `Subcommand` enum and a `run(..) -> Result<(), Failure>` function; to add
-//! one, add a variant to [`Command`] and a match arm in [`run`].
+//! Each subcommand group lives in its own file (`demo.rs`, `sandbox.rs`,
+//! `eko.rs`, `simulate.rs`, `spec.rs`): it defines its clap arguments and a
+//! `run(.., &Ctx) -> Result<(), Failure>` function that has already printed
+//! what went wrong; `output.rs` holds what they share (credentials,
+//! printing, progress, error reporting). To add a group, add a variant to
+//! [`Command`] and a match arm in [`run`].
 //!
 //! # Exit codes
 //!
 //! | code | meaning |
 //! |---|---|
 //! | 0 | success |
-//! | 1 | other error (I/O, unexpected failure) |
-//! | 2 | usage error, or invalid input / validation defects |
-//! | 4 | breaking changes detected (and not accepted) |
+//! | 1 | other error (network failure, unreadable response, I/O) |
+//! | 2 | usage error, invalid input (nothing was sent), missing configuration |
+//! | 3 | authentication failed (`Error::Auth`) |
+//! | 4 | the provider refused (`Provider`, `SessionNotFound`, `RateLimited`); for `spec`: breaking changes |
+//! | 5 | not ready or timed out (`NotReady`, `WaitTimedOut`, a request timeout) |
 
+mod demo;
+mod eko;
+mod output;
+mod sandbox;
+mod simulate;
 mod spec;
 
 use clap::{Parser, Subcommand};
+use output::Ctx;
 use std::process::ExitCode;
+
+const AFTER_HELP: &str = "\
+Start here:
+  digilocker demo                 the whole journey on both providers, offline
+
+Credentials come from the same environment variables as the library
+(SANDBOX_API_KEY, SANDBOX_API_SECRET, SANDBOX_BASE_URL; EKO_DEVELOPER_KEY,
+EKO_ACCESS_KEY, EKO_INITIATOR_ID, EKO_USER_CODE, EKO_BASE_URL) or from flags.
+Secrets are never printed, not even with --verbose; Aadhaar and mobile
+numbers are shown masked.
+
+Exit codes:
+  0  success
+  1  other error (network failure, unreadable response, I/O)
+  2  usage error, invalid input (nothing was sent), missing configuration
+  3  authentication failed (wrong key, secret or signature)
+  4  the provider refused the request (session not found, rate limited, ...);
+     for `spec`: breaking changes detected
+  5  not ready or timed out (consent not given yet, --wait --timeout expired)
+
+Examples:
+  digilocker demo
+  digilocker simulate --auto-approve-after 3
+  digilocker sandbox verify --mobile 9876543210
+  digilocker --json eko status 123456 --wait --timeout 5m";
 
 /// DigiLocker KYC through the Sandbox and Eko aggregator APIs.
 #[derive(Debug, Parser)]
-#[command(name = "digilocker", version, about, long_about = None)]
+#[command(name = "digilocker", version, about, long_about = None, after_help = AFTER_HELP)]
 struct Cli {
+    /// Print JSON on stdout (stable snake_case fields; errors as {"error": {...}}).
+    #[arg(long, global = true)]
+    json: bool,
+    /// Explain more: where requests go and the full cause of an error
+    /// (never secrets).
+    #[arg(long, short = 'v', global = true)]
+    verbose: bool,
+    /// Send requests here instead of the configured base URL (the `sandbox`
+    /// and `eko` commands; for Eko also `uat` or `production`).
+    #[arg(long, global = true, value_name = "URL")]
+    base_url: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run the whole DigiLocker journey on both providers against the
+    /// embedded simulator (offline, no credentials).
+    Demo(demo::DemoArgs),
+    /// Sandbox (api.sandbox.co.in): DigiLocker, its SDK, EntityLocker and its SDK.
+    Sandbox(sandbox::SandboxArgs),
+    /// Eko (developers.eko.in): DigiLocker consent links, status, documents.
+    Eko(eko::EkoArgs),
+    /// Run the simulator of both providers until Ctrl-C, printing its URLs and
+    /// its synthetic credentials.
+    Simulate(simulate::SimulateArgs),
     /// Maintain the bundled OpenAPI specs (import, diff, check, surface).
     #[command(subcommand)]
     Spec(spec::SpecCommand),
@@ -37,12 +93,18 @@ enum Command {
 /// Exit status of a failed command, with the message already printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Failure {
-    /// Exit 1: I/O or another unexpected error.
+    /// Exit 1: I/O, network or another unexpected error.
     Other,
-    /// Exit 2: invalid input or validation defects.
+    /// Exit 2: invalid input, validation defects or missing configuration.
     Invalid,
-    /// Exit 4: breaking changes detected.
+    /// Exit 3: the provider rejected the credentials.
+    Auth,
+    /// Exit 4: the provider refused the request.
+    Provider,
+    /// Exit 4 (`spec` only): breaking changes detected.
     Breaking,
+    /// Exit 5: not ready yet, or a wait or request timed out.
+    NotReady,
 }
 
 impl Failure {
@@ -50,7 +112,9 @@ impl Failure {
         match self {
             Failure::Other => 1,
             Failure::Invalid => 2,
-            Failure::Breaking => 4,
+            Failure::Auth => 3,
+            Failure::Provider | Failure::Breaking => 4,
+            Failure::NotReady => 5,
         }
     }
 }
@@ -59,8 +123,17 @@ impl Failure {
 pub fn run() -> ExitCode {
     // clap exits with 2 on usage errors and 0 for --help/--version.
     let cli = Cli::parse();
+    let ctx = Ctx {
+        json: cli.json,
+        verbose: cli.verbose,
+        base_url: cli.base_url.filter(|u| !u.trim().is_empty()),
+    };
     let result = match cli.command {
-        Command::Spec(cmd) => spec::run(cmd),
+        Command::Demo(a) => demo::run(a, &ctx),
+        Command::Sandbox(a) => sandbox::run(a, &ctx),
+        Command::Eko(a) => eko::run(a, &ctx),
+        Command::Simulate(a) => simulate::run(a, &ctx),
+        Command::Spec(cmd) => spec::run(cmd, ctx.json),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,7 +1,7 @@
 //! `digilocker spec ...`: maintain the bundled OpenAPI specs.
 //!
-//! Run from the crate root (paths default to `openapi/...`). See
-//! `docs/spec-upgrades.md` for the workflow.
+//! Run from the crate root (paths default to `openapi/...`). See the
+//! README section "When the provider's docs change" for the workflow.
 
 use super::Failure;
 use clap::{Args, Subcommand};
@@ -39,9 +39,6 @@ pub struct ImportArgs {
     /// Validate and report without writing.
     #[arg(long)]
     dry_run: bool,
-    /// Print the outcome as JSON.
-    #[arg(long)]
-    json: bool,
 }
 
 /// Arguments of `spec diff`.
@@ -51,9 +48,6 @@ pub struct DiffArgs {
     old: PathBuf,
     /// The new version (document or page).
     new: PathBuf,
-    /// Print the report as JSON.
-    #[arg(long)]
-    json: bool,
     /// Exit 0 even when there are breaking changes.
     #[arg(long)]
     accept_breaking: bool,
@@ -65,9 +59,6 @@ pub struct CheckArgs {
     /// The folder with the bundled specs.
     #[arg(long, value_name = "DIR", default_value = "openapi")]
     dir: PathBuf,
-    /// Print the report as JSON.
-    #[arg(long)]
-    json: bool,
 }
 
 /// Arguments of `spec surface`.
@@ -82,12 +73,13 @@ pub struct SurfaceArgs {
     check: Option<PathBuf>,
 }
 
-/// Run a `spec` subcommand.
-pub fn run(cmd: SpecCommand) -> Result<(), Failure> {
+/// Run a `spec` subcommand; `json` is the global `--json` (import, diff
+/// and check print their report as JSON).
+pub fn run(cmd: SpecCommand, json: bool) -> Result<(), Failure> {
     match cmd {
-        SpecCommand::Import(a) => run_import(a),
-        SpecCommand::Diff(a) => run_diff(a),
-        SpecCommand::Check(a) => run_check(a),
+        SpecCommand::Import(a) => run_import(a, json),
+        SpecCommand::Diff(a) => run_diff(a, json),
+        SpecCommand::Check(a) => run_check(a, json),
         SpecCommand::Surface(a) => run_surface(a),
     }
 }
@@ -123,14 +115,14 @@ fn pretty(v: &serde_json::Value) -> String {
     serde_json::to_string_pretty(v).unwrap_or_default()
 }
 
-fn run_import(a: ImportArgs) -> Result<(), Failure> {
+fn run_import(a: ImportArgs, json: bool) -> Result<(), Failure> {
     let options = import::Options {
         target: a.into.clone(),
         accept_breaking: a.accept_breaking,
         dry_run: a.dry_run,
     };
-    let outcome = import::import(&a.files, &options).map_err(|e| fail(&e, a.json))?;
-    if a.json {
+    let outcome = import::import(&a.files, &options).map_err(|e| fail(&e, json))?;
+    if json {
         let imported: Vec<String> = outcome
             .imported
             .iter()
@@ -170,9 +162,9 @@ fn run_import(a: ImportArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-fn run_diff(a: DiffArgs) -> Result<(), Failure> {
-    let old = import::read_as_document(&a.old).map_err(|e| fail(&e, a.json))?;
-    let new = import::read_as_document(&a.new).map_err(|e| fail(&e, a.json))?;
+fn run_diff(a: DiffArgs, json: bool) -> Result<(), Failure> {
+    let old = import::read_as_document(&a.old).map_err(|e| fail(&e, json))?;
+    let new = import::read_as_document(&a.new).map_err(|e| fail(&e, json))?;
     let name = |p: &Path| {
         p.file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -181,8 +173,8 @@ fn run_diff(a: DiffArgs) -> Result<(), Failure> {
     let selection = diff::Selection::for_file(&name(&a.new))
         .unwrap_or_else(|| diff::Selection::detect(&[&old, &new]));
     let report = diff::diff(&old, &new, selection, &name(&a.old), &name(&a.new))
-        .map_err(|e| fail(&Error::from(e), a.json))?;
-    if a.json {
+        .map_err(|e| fail(&Error::from(e), json))?;
+    if json {
         println!("{}", pretty(&report.to_json()));
     } else {
         print!("{}", report.to_text());
@@ -197,9 +189,9 @@ fn run_diff(a: DiffArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-fn run_check(a: CheckArgs) -> Result<(), Failure> {
-    let report = check::check_dir(&a.dir).map_err(|e| fail(&e, a.json))?;
-    if a.json {
+fn run_check(a: CheckArgs, json: bool) -> Result<(), Failure> {
+    let report = check::check_dir(&a.dir).map_err(|e| fail(&e, json))?;
+    if json {
         let mut v = serde_json::to_value(&report).unwrap_or_default();
         if let Some(m) = v.as_object_mut() {
             m.insert("ok".into(), report.is_ok().into());

@@ -14,7 +14,8 @@
 //!     types, checked in as `openapi/generated-surface.txt`;
 //!   - [`pages`] and [`files`]: reading documentation pages and spec files.
 //!
-//! See `docs/spec-upgrades.md` for the maintainer workflow.
+//! See the README section "When the provider's docs change" for the maintainer
+//! workflow.
 
 // Lints newer than this module (clippy 1.95); fixed on the spec-tools branch.
 #[allow(clippy::type_complexity, clippy::collapsible_if)]

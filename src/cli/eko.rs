@@ -1,0 +1,396 @@
+//! `digilocker eko ...`: the Eko DigiLocker operations from a terminal.
+//!
+//! JSON shapes (`--json`), stable field names:
+//!
+//! - `start`: the neutral session `{provider, id, authorization_url,
+//!   requested, verification_id?}` (`id` is Eko's `reference_id`);
+//! - `status`: `{provider, id, status, outcome: {state, consented?},
+//!   verification_id, upstream_status, message, code, response_status_id,
+//!   document_requested, user_details: {name, dob, dob_text, gender, mobile,
+//!   email} | null}`;
+//! - `document`: `{provider, reference_id, verification_id,
+//!   verification_status, message, documents: [{kind, name, dob, dob_text,
+//!   gender, masked_id, address, address_parts, photo}], saved_to}`;
+//! - `callback`: `{verification_id, reference_id, status, state, extra}`.
+
+use super::Failure;
+use super::output::{
+    Ctx, EkoCreds, Fields, Identity, ProfileView, ProgressLine, WaitArgs, mask_id, outcome_json,
+    outcome_text, print_json, report, runtime, sounds_failed, write_private,
+};
+use clap::{Args, Subcommand};
+use digilocker_kyc::Error;
+use digilocker_kyc::eko::{
+    CreateUrl, EkoCallback, EkoDocType, EkoDocument, EkoStatus, Photo, ReferenceId,
+    VerificationState,
+};
+use digilocker_kyc::flow::{DigiLocker, DocType, Settled, poll_until};
+use serde_json::{Value, json};
+use std::path::PathBuf;
+
+const EXAMPLES: &str = "\
+Examples:
+  export EKO_DEVELOPER_KEY=... EKO_ACCESS_KEY=... EKO_INITIATOR_ID=... EKO_USER_CODE=...
+  digilocker eko start --redirect https://app.example/kyc/done
+  digilocker eko status REFERENCE_ID --wait --timeout 10m
+  digilocker eko callback 'https://app.example/kyc/done?verification_id=V&reference_id=R'
+  digilocker eko document REFERENCE_ID --verification-id V --save aadhaar.json";
+
+/// `digilocker eko`: credentials and the operation.
+#[derive(Debug, Args)]
+#[command(after_help = EXAMPLES)]
+pub struct EkoArgs {
+    #[command(flatten)]
+    creds: EkoCreds,
+    #[command(subcommand)]
+    command: EkoCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum EkoCommand {
+    /// Create a DigiLocker consent link and print it.
+    #[command(
+        after_help = "Example:\n  digilocker eko start --redirect https://app.example/kyc/done --doc aadhaar"
+    )]
+    Start(StartArgs),
+    /// Where a verification stands (optionally waiting until it settles).
+    #[command(after_help = "Examples:\n  digilocker eko status 123456\n  \
+                            digilocker eko status 123456 --wait --timeout 5m")]
+    Status(StatusArgs),
+    /// Fetch the verified documents (needs the verification_id from the redirect).
+    #[command(
+        after_help = "Example:\n  digilocker eko document 123456 --verification-id vrf_... --save aadhaar.json"
+    )]
+    Document(DocumentArgs),
+    /// Read the URL the user was redirected to (no network, no credentials).
+    #[command(after_help = "Example:\n  digilocker eko callback \
+                            'https://app.example/kyc/done?verification_id=vrf_1&reference_id=123456'")]
+    Callback(CallbackArgs),
+}
+
+#[derive(Debug, Args)]
+struct StartArgs {
+    /// Where DigiLocker sends the user back (absolute http(s) URL); Eko
+    /// appends verification_id and reference_id.
+    #[arg(long, value_name = "URL")]
+    redirect: String,
+    /// Document to ask for (repeat for several); Eko documents aadhaar only.
+    #[arg(long = "doc", value_name = "TYPE", default_value = "aadhaar")]
+    docs: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+struct StatusArgs {
+    /// Eko's reference_id (from `eko start`).
+    reference_id: String,
+    #[command(flatten)]
+    wait: WaitArgs,
+}
+
+#[derive(Debug, Args)]
+struct DocumentArgs {
+    /// Eko's reference_id (from `eko start`).
+    reference_id: String,
+    /// The verification_id from the redirect (see `eko callback`) or from
+    /// `eko status`.
+    #[arg(long, value_name = "ID")]
+    verification_id: String,
+    /// Document type (repeat for several).
+    #[arg(long = "doc", value_name = "TYPE", default_value = "aadhaar")]
+    docs: Vec<String>,
+    /// Save the documents as JSON here (photo included, base64), readable by
+    /// you only.
+    #[arg(long, value_name = "PATH")]
+    save: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+struct CallbackArgs {
+    /// The redirect URL, absolute or as a server sees it (`/kyc/done?...`).
+    url: String,
+}
+
+/// A polled Eko status: settled once final, or on an unknown failure word.
+#[derive(Debug)]
+struct Polled(EkoStatus);
+
+impl Settled for Polled {
+    fn is_settled(&self) -> bool {
+        match &self.0.state {
+            VerificationState::Unknown(s) => sounds_failed(s),
+            s => s.is_final(),
+        }
+    }
+}
+
+fn eko_doc(d: &str) -> EkoDocType {
+    EkoDocType::from(d.trim())
+}
+
+/// Run an `eko` subcommand.
+pub fn run(args: EkoArgs, ctx: &Ctx) -> Result<(), Failure> {
+    let e = |err: Error| report(&err, ctx, None);
+    if let EkoCommand::Callback(a) = &args.command {
+        let cb = EkoCallback::from_url(&a.url).map_err(e)?;
+        return callback(ctx, &cb);
+    }
+    let rt = runtime()?;
+    rt.block_on(async {
+        match args.command {
+            EkoCommand::Start(a) => {
+                let docs: Vec<DocType> = a
+                    .docs
+                    .iter()
+                    .map(|d| DocType::from(d.trim().to_ascii_lowercase()))
+                    .collect();
+                // Validate before anything else: no credentials, no network.
+                CreateUrl::new(&a.redirect, a.docs.iter().map(|d| eko_doc(d))).map_err(e)?;
+                let kyc = DigiLocker::eko(args.creds.client(ctx)?);
+                let session = kyc.start(docs, &a.redirect).await.map_err(e)?;
+                if ctx.json {
+                    print_json(&session);
+                } else {
+                    let requested: Vec<&str> =
+                        session.requested.iter().map(|d| d.as_str()).collect();
+                    let mut f = Fields::new();
+                    f.add("reference id", &session.id)
+                        .add("requested", requested.join(", "))
+                        .add("consent link", &session.authorization_url)
+                        .opt("verification id", session.verification_id.as_ref());
+                    f.print(0);
+                    println!("\nSend the user to the consent link, then:");
+                    println!("  digilocker eko status {} --wait", session.id);
+                }
+                Ok(())
+            }
+            EkoCommand::Status(a) => {
+                let reference = ReferenceId::from(a.reference_id.trim());
+                let client = args.creds.client(ctx)?;
+                let status = if a.wait.wait {
+                    let mut line = ProgressLine::new();
+                    let r = poll_until(
+                        &a.wait.policy(),
+                        || async { client.status(&reference).await.map(Polled) },
+                        |p| line.update(p, |s: &Polled| s.0.state.to_string()),
+                    )
+                    .await;
+                    line.finish();
+                    r.map(|p| p.0)
+                } else {
+                    client.status(&reference).await
+                }
+                .map_err(e)?;
+                print_status(ctx, &status);
+                Ok(())
+            }
+            EkoCommand::Document(a) => {
+                let docs: Vec<EkoDocType> = a.docs.iter().map(|d| eko_doc(d)).collect();
+                let reference = ReferenceId::from(a.reference_id.trim());
+                let req = digilocker_kyc::eko::DocumentRequest::new(
+                    reference,
+                    a.verification_id.trim(),
+                    docs,
+                );
+                let client = args.creds.client(ctx)?;
+                let got = client.document_with(req).await.map_err(e)?;
+                let views: Vec<Identity> = got.documents.iter().map(identity).collect();
+                let out = json!({
+                    "provider": "eko",
+                    "reference_id": got.reference_id,
+                    "verification_id": got.verification_id,
+                    "verification_status": got.verification_status,
+                    "message": got.message,
+                    "documents": views,
+                    "saved_to": a.save.as_ref().map(|p| p.display().to_string()),
+                });
+                if let Some(path) = &a.save {
+                    let mut file = out.clone();
+                    if let Some(list) = file["documents"].as_array_mut() {
+                        for (v, d) in list.iter_mut().zip(&got.documents) {
+                            v["photo_base64"] = photo_base64(d).into();
+                            v["care_of"] = d.care_of.clone().into();
+                            v["issue_date"] = d.issue_date.clone().into();
+                        }
+                    }
+                    if let Some(m) = file.as_object_mut() {
+                        m.remove("saved_to");
+                    }
+                    let text = serde_json::to_string_pretty(&file).unwrap_or_default();
+                    write_private(path, format!("{text}\n").as_bytes())?;
+                }
+                if ctx.json {
+                    print_json(&out);
+                } else {
+                    let mut f = Fields::new();
+                    f.add("reference id", &got.reference_id)
+                        .add("verification id", &got.verification_id)
+                        .opt("verification", got.verification_status.as_ref())
+                        .add("documents", got.documents.len())
+                        .opt("saved to", a.save.as_ref().map(|p| p.display()));
+                    f.print(0);
+                    for v in &views {
+                        println!("document:");
+                        v.print(2);
+                    }
+                }
+                Ok(())
+            }
+            EkoCommand::Callback(_) => unreachable!("handled above"),
+        }
+    })
+}
+
+fn print_status(ctx: &Ctx, s: &EkoStatus) {
+    let outcome = eko_outcome(s);
+    let user = s
+        .user_details
+        .as_ref()
+        .filter(|u| !u.is_empty())
+        .map(|u| ProfileView {
+            name: u.name.clone(),
+            dob: u.dob.as_ref().and_then(|d| d.date),
+            dob_text: u.dob.as_ref().map(|d| d.raw.clone()),
+            gender: u.gender.clone(),
+            mobile: u.mobile.as_ref().map(|m| m.masked()),
+            email: None,
+        });
+    if ctx.json {
+        print_json(&json!({
+            "provider": "eko",
+            "id": s.reference_id,
+            "status": s.state.to_string(),
+            "outcome": outcome,
+            "verification_id": s.verification_id,
+            "upstream_status": s.upstream_status,
+            "message": s.message,
+            "code": s.code,
+            "response_status_id": s.response_status_id,
+            "document_requested": s.document_requested,
+            "user_details": user,
+        }));
+    } else {
+        let mut f = Fields::new();
+        f.add("reference id", &s.reference_id)
+            .add("status", &s.state)
+            .add("outcome", outcome_text(&outcome))
+            .opt("verification id", s.verification_id.as_ref())
+            .opt("upstream status", s.upstream_status.as_ref())
+            .opt("message", s.message.as_ref());
+        if let Some(u) = &user {
+            u.fields(&mut f);
+        }
+        f.print(0);
+    }
+}
+
+/// The neutral outcome, as the flow maps Eko's states.
+fn eko_outcome(s: &EkoStatus) -> Value {
+    match &s.state {
+        VerificationState::Pending => outcome_json("pending", &[]),
+        VerificationState::Consented => {
+            let mut granted: Vec<String> = s
+                .document_consent
+                .iter()
+                .filter(|c| c.granted() == Some(true))
+                .filter_map(|c| c.document_type.as_deref())
+                .map(|t| t.to_ascii_lowercase())
+                .collect();
+            if granted.is_empty() {
+                granted = s
+                    .document_requested
+                    .iter()
+                    .map(|t| t.to_ascii_lowercase())
+                    .collect();
+            }
+            outcome_json("succeeded", &granted)
+        }
+        VerificationState::Denied => outcome_json("denied", &[]),
+        VerificationState::Expired => outcome_json("expired", &[]),
+        VerificationState::Unknown(w) if sounds_failed(w) => outcome_json("failed", &[]),
+        _ => outcome_json("pending", &[]),
+    }
+}
+
+fn identity(d: &EkoDocument) -> Identity {
+    let mut parts = std::collections::BTreeMap::new();
+    if let Some(a) = &d.address {
+        for (k, v) in [
+            ("house", &a.house),
+            ("street", &a.street),
+            ("landmark", &a.landmark),
+            ("village_or_city", &a.village_or_city),
+            ("post_office", &a.post_office),
+            ("sub_district", &a.sub_district),
+            ("district", &a.district),
+            ("state", &a.state),
+            ("pincode", &a.pincode),
+            ("country", &a.country),
+        ] {
+            if let Some(v) = v {
+                parts.insert(k.to_string(), v.clone());
+            }
+        }
+    }
+    Identity {
+        kind: d.doc_type.as_str().to_ascii_lowercase(),
+        name: d.name.clone(),
+        dob: d.dob.as_ref().and_then(|x| x.date),
+        dob_text: d.dob.as_ref().map(|x| x.raw.clone()),
+        gender: d.gender.clone(),
+        masked_id: d.aadhaar.as_ref().map(|m| mask_id(m.expose())),
+        address: d
+            .address
+            .as_ref()
+            .map(|a| a.one_line())
+            .filter(|a| !a.is_empty()),
+        address_parts: parts,
+        photo: d.photo.as_ref().map(|p| match p {
+            Photo::Inline(b) => format!("{} bytes", b.len()),
+            Photo::Link(_) => "a link".to_string(),
+            _ => "unreadable".to_string(),
+        }),
+    }
+}
+
+fn photo_base64(d: &EkoDocument) -> Option<String> {
+    use base64::Engine as _;
+    d.photo
+        .as_ref()
+        .and_then(|p| p.bytes())
+        .map(|b| base64::engine::general_purpose::STANDARD.encode(b))
+}
+
+fn callback(ctx: &Ctx, cb: &EkoCallback) -> Result<(), Failure> {
+    let state = cb.state().map(|s| s.to_string());
+    if ctx.json {
+        let extra: serde_json::Map<String, Value> = cb
+            .extra
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::from(v.clone())))
+            .collect();
+        print_json(&json!({
+            "verification_id": cb.verification_id,
+            "reference_id": cb.reference_id,
+            "status": cb.status,
+            "state": state,
+            "extra": extra,
+        }));
+    } else {
+        let mut f = Fields::new();
+        f.add("verification id", &cb.verification_id)
+            .opt("reference id", cb.reference_id.as_ref())
+            .opt("status", cb.status.as_ref())
+            .opt("state", state);
+        for (k, v) in &cb.extra {
+            f.add(k, v);
+        }
+        f.print(0);
+        if let Some(r) = &cb.reference_id {
+            println!(
+                "\nNext:\n  digilocker eko document {r} --verification-id {}",
+                cb.verification_id
+            );
+        }
+    }
+    Ok(())
+}

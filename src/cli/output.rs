@@ -1,0 +1,743 @@
+//! What every provider command shares: the global options, client
+//! construction from flags and environment, printing (aligned fields or
+//! JSON), the wait progress line, saving files, and turning an
+//! [`Error`] into one printed line and an exit status.
+//!
+//! Nothing here prints a credential: secrets go from the flags or the
+//! environment straight into the client builders, and every error line is
+//! passed through [`scrub`] (a transport error can quote a request
+//! URL whose query holds a mobile number).
+
+use super::Failure;
+use clap::Args;
+use digilocker_kyc::flow::Progress;
+use digilocker_kyc::redact::{mask, mask_sensitive};
+use digilocker_kyc::sandbox::SessionStatus;
+use digilocker_kyc::{EkoClient, EkoClientBuilder, Error, PollPolicy, SandboxClient, eko};
+use serde::Serialize;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Options shared by every command (`--json`, `--verbose`, `--base-url`).
+#[derive(Debug, Clone, Default)]
+pub struct Ctx {
+    /// Print JSON on stdout instead of aligned fields.
+    pub json: bool,
+    /// Add the error's source chain and where requests go.
+    pub verbose: bool,
+    /// Base URL of the provider the command talks to.
+    pub base_url: Option<String>,
+}
+
+/// A current-thread tokio runtime for one command.
+pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            eprintln!("error: cannot start the async runtime: {e}");
+            Failure::Other
+        })
+}
+
+// ---------------------------------------------------------------------------
+// Credentials
+// ---------------------------------------------------------------------------
+
+/// Sandbox credentials. Each flag falls back to its environment variable;
+/// values are never printed.
+#[derive(Debug, Clone, Default, Args)]
+pub struct SandboxCreds {
+    /// Sandbox API key (`key_test_…` / `key_live_…`) [default: $SANDBOX_API_KEY].
+    #[arg(long, global = true, value_name = "KEY")]
+    api_key: Option<String>,
+    /// Sandbox API secret [default: $SANDBOX_API_SECRET]. Prefer the
+    /// environment variable: command lines are visible to other users.
+    #[arg(long, global = true, value_name = "SECRET")]
+    api_secret: Option<String>,
+}
+
+impl SandboxCreds {
+    /// A client from the flags, then the environment; `--base-url` wins over
+    /// `SANDBOX_BASE_URL`.
+    pub fn client(&self, ctx: &Ctx) -> Result<SandboxClient, Failure> {
+        let mut b = SandboxClient::builder();
+        if let Some(k) = &self.api_key {
+            b = b.api_key(k.trim());
+        }
+        if let Some(s) = &self.api_secret {
+            b = b.api_secret(s.trim());
+        }
+        if let Some(u) = &ctx.base_url {
+            b = b.base_url(u.trim());
+        }
+        let client = b.with_env().build().map_err(|e| {
+            report(
+                &e,
+                ctx,
+                Some("pass --api-key/--api-secret or set SANDBOX_API_KEY and SANDBOX_API_SECRET"),
+            )
+        })?;
+        if ctx.verbose {
+            eprintln!("using Sandbox at {}", client.config().base_url());
+        }
+        Ok(client)
+    }
+}
+
+/// Eko credentials. Each flag falls back to its environment variable;
+/// values are never printed.
+#[derive(Debug, Clone, Default, Args)]
+pub struct EkoCreds {
+    /// Eko developer_key [default: $EKO_DEVELOPER_KEY].
+    #[arg(long, global = true, value_name = "KEY")]
+    developer_key: Option<String>,
+    /// Eko access key, which signs every request [default: $EKO_ACCESS_KEY].
+    /// Prefer the environment variable: command lines are visible to other
+    /// users.
+    #[arg(long, global = true, value_name = "KEY")]
+    access_key: Option<String>,
+    /// Eko initiator_id, the API user's registered mobile number
+    /// [default: $EKO_INITIATOR_ID].
+    #[arg(long, global = true, value_name = "MOBILE")]
+    initiator_id: Option<String>,
+    /// Eko user_code [default: $EKO_USER_CODE].
+    #[arg(long, global = true, value_name = "CODE")]
+    user_code: Option<String>,
+}
+
+impl EkoCreds {
+    /// A client from the flags, then the environment; `--base-url` (a URL,
+    /// or `uat` / `production`) wins over `EKO_BASE_URL`.
+    pub fn client(&self, ctx: &Ctx) -> Result<EkoClient, Failure> {
+        let flag = |name: &str| -> Option<String> {
+            match name {
+                eko::ENV_DEVELOPER_KEY => self.developer_key.clone(),
+                eko::ENV_ACCESS_KEY => self.access_key.clone(),
+                eko::ENV_INITIATOR_ID => self.initiator_id.clone(),
+                eko::ENV_USER_CODE => self.user_code.clone(),
+                eko::ENV_BASE_URL => ctx.base_url.clone(),
+                _ => None,
+            }
+        };
+        let lookup = |name: &str| {
+            flag(name)
+                .filter(|v| !v.trim().is_empty())
+                .or_else(|| std::env::var(name).ok())
+        };
+        let hint = Some(
+            "pass --developer-key/--access-key/--initiator-id or set EKO_DEVELOPER_KEY, \
+             EKO_ACCESS_KEY and EKO_INITIATOR_ID",
+        );
+        let client = EkoClientBuilder::from_lookup(lookup)
+            .and_then(EkoClientBuilder::build)
+            .map_err(|e| report(&e, ctx, hint))?;
+        if ctx.verbose {
+            eprintln!("using Eko at {}", client.base_url());
+        }
+        Ok(client)
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Errors and exit codes
+// ---------------------------------------------------------------------------
+
+/// The exit status for an error (see the table in `cli/mod.rs`).
+pub fn failure_for(e: &Error) -> Failure {
+    match e {
+        Error::InvalidInput { .. } | Error::Config(_) => Failure::Invalid,
+        Error::Auth(_) => Failure::Auth,
+        Error::Provider(_) | Error::SessionNotFound(_) | Error::RateLimited { .. } => {
+            Failure::Provider
+        }
+        Error::NotReady { .. } | Error::WaitTimedOut { .. } => Failure::NotReady,
+        Error::Transport { kind, .. } if *kind == digilocker_kyc::TransportKind::Timeout => {
+            Failure::NotReady
+        }
+        _ => Failure::Other,
+    }
+}
+
+fn kind_name(e: &Error) -> &'static str {
+    match e {
+        Error::InvalidInput { .. } => "invalid_input",
+        Error::Config(_) => "config",
+        Error::Auth(_) => "auth",
+        Error::RateLimited { .. } => "rate_limited",
+        Error::SessionNotFound(_) => "session_not_found",
+        Error::NotReady { .. } => "not_ready",
+        Error::Provider(_) => "provider",
+        Error::Transport { .. } => "transport",
+        Error::Decode { .. } => "decode",
+        Error::LinkExpired { .. } => "link_expired",
+        Error::TooLarge { .. } => "too_large",
+        Error::WaitTimedOut { .. } => "wait_timed_out",
+        _ => "other",
+    }
+}
+
+/// Print `e` as one line on stderr (plus its causes with `--verbose`, plus
+/// an `{"error": …}` object on stdout with `--json`) and return its exit
+/// status. `hint` is appended for configuration errors.
+pub fn report(e: &Error, ctx: &Ctx, hint: Option<&str>) -> Failure {
+    let failure = failure_for(e);
+    let mut line = scrub(&e.to_string());
+    if let (Error::Config(_), Some(h)) = (e, hint) {
+        line.push_str(&format!(" ({h})"));
+    }
+    eprintln!("error: {line}");
+    let mut causes = Vec::new();
+    if ctx.verbose {
+        let mut source = std::error::Error::source(e);
+        while let Some(s) = source {
+            let text = scrub(&s.to_string());
+            eprintln!("  caused by: {text}");
+            causes.push(text);
+            source = s.source();
+        }
+    }
+    if ctx.json {
+        let p = e.provider_error();
+        let provider = match e {
+            Error::Transport { provider, .. } | Error::Decode { provider, .. } => Some(*provider),
+            _ => p.map(|p| p.provider),
+        };
+        let out = serde_json::json!({
+            "error": {
+                "kind": kind_name(e),
+                "message": line,
+                "exit_code": failure.code(),
+                "provider": provider,
+                "http_status": e.http_status(),
+                "code": p.and_then(|p| p.code),
+                "transaction_id": e.transaction_id(),
+                "causes": causes,
+            }
+        });
+        print_json(&out);
+    }
+    failure
+}
+
+/// Text fit for a terminal or a log: the library's masking of tokens, blobs
+/// and long numbers, plus any run of ten or more digits inside a word (a
+/// query string such as `initiator_id=9876543210` is one word to
+/// [`mask_sensitive`]).
+pub fn scrub(text: &str) -> String {
+    let masked = mask_sensitive(text);
+    let mut out = String::with_capacity(masked.len());
+    let mut digits = String::new();
+    let flush = |digits: &mut String, out: &mut String| {
+        if digits.len() >= 10 {
+            out.push_str(&mask(digits));
+        } else {
+            out.push_str(digits);
+        }
+        digits.clear();
+    };
+    for c in masked.chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+        } else {
+            flush(&mut digits, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut digits, &mut out);
+    out
+}
+
+/// Print a failure that is not a library error (I/O) and return `f`.
+pub fn fail_with(f: Failure, message: impl std::fmt::Display) -> Failure {
+    eprintln!("error: {}", scrub(&message.to_string()));
+    f
+}
+
+// ---------------------------------------------------------------------------
+// Printing
+// ---------------------------------------------------------------------------
+
+/// Print a value as pretty JSON on stdout.
+pub fn print_json(v: &impl Serialize) {
+    match serde_json::to_string_pretty(v) {
+        Ok(s) => println!("{s}"),
+        Err(e) => eprintln!("error: cannot serialise the output: {e}"),
+    }
+}
+
+/// Aligned `key: value` lines.
+#[derive(Debug, Default)]
+pub struct Fields {
+    rows: Vec<(String, String)>,
+}
+
+impl Fields {
+    /// No fields yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Add a field.
+    pub fn add(&mut self, key: &str, value: impl std::fmt::Display) -> &mut Self {
+        self.rows.push((key.to_string(), value.to_string()));
+        self
+    }
+
+    /// Add a field when there is a value.
+    pub fn opt(&mut self, key: &str, value: Option<impl std::fmt::Display>) -> &mut Self {
+        if let Some(v) = value {
+            self.add(key, v);
+        }
+        self
+    }
+
+    /// Print with `indent` spaces before each key.
+    pub fn print(&self, indent: usize) {
+        let width = self.rows.iter().map(|(k, _)| k.len()).max().unwrap_or(0) + 1;
+        for (k, v) in &self.rows {
+            let key = format!("{k}:");
+            println!("{:indent$}{key:<width$} {v}", "");
+        }
+    }
+}
+
+/// `yes` / `no`.
+pub fn yes_no(b: bool) -> &'static str {
+    if b { "yes" } else { "no" }
+}
+
+/// Epoch milliseconds as RFC 3339 (UTC), or the number when out of range.
+pub fn time_ms(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+        .unwrap_or_else(|| ms.to_string())
+}
+
+/// An identifier as the issuer masked it, or masked here (all but the last
+/// four characters) when it came in full.
+pub fn mask_id(n: &str) -> String {
+    if n.chars().any(|c| matches!(c, 'x' | 'X' | '*')) {
+        n.to_string()
+    } else {
+        mask(n)
+    }
+}
+
+/// A URL without its query string (pre-signed links carry a signature).
+pub fn without_query(url: &str) -> &str {
+    url.split('?').next().unwrap_or_default()
+}
+
+/// The neutral outcome of a Sandbox status, in the JSON shape of
+/// `digilocker_kyc::Outcome` (`{"state": ..., "consented": [...]}`).
+pub fn sandbox_outcome(status: &SessionStatus, consented: &[String]) -> serde_json::Value {
+    let state = match status {
+        SessionStatus::Created | SessionStatus::Initialized | SessionStatus::Authorized => {
+            "pending"
+        }
+        SessionStatus::Succeeded => "succeeded",
+        SessionStatus::Failed => "failed",
+        SessionStatus::Expired => "expired",
+        SessionStatus::Unknown(s) if sounds_failed(s) => "failed",
+        _ => "pending",
+    };
+    outcome_json(state, consented)
+}
+
+/// `{"state": state}`, plus `consented` when it succeeded.
+pub fn outcome_json(state: &str, consented: &[String]) -> serde_json::Value {
+    if state == "succeeded" {
+        serde_json::json!({ "state": state, "consented": consented })
+    } else {
+        serde_json::json!({ "state": state })
+    }
+}
+
+/// Unknown words that say the journey ended badly (as the flow reads them).
+pub fn sounds_failed(s: &str) -> bool {
+    let up = s.to_ascii_uppercase();
+    ["FAIL", "ERROR", "REJECT", "CANCEL"]
+        .iter()
+        .any(|w| up.contains(w))
+}
+
+/// An outcome for people: `succeeded (aadhaar, pan)`.
+pub fn outcome_text(v: &serde_json::Value) -> String {
+    let state = v["state"].as_str().unwrap_or("unknown");
+    match v["consented"].as_array() {
+        Some(docs) if !docs.is_empty() => {
+            let names: Vec<&str> = docs.iter().filter_map(|d| d.as_str()).collect();
+            format!("{state} ({})", names.join(", "))
+        }
+        _ => state.to_string(),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Waiting
+// ---------------------------------------------------------------------------
+
+/// `--wait`, `--timeout`, `--interval`.
+#[derive(Debug, Clone, Args)]
+pub struct WaitArgs {
+    /// Poll until the session settles (succeeded, failed, expired, denied).
+    #[arg(long)]
+    pub wait: bool,
+    /// With --wait: give up after this long (exit 5). Units: ms, s, m, h.
+    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_duration, requires = "wait")]
+    pub timeout: Duration,
+    /// With --wait: poll at this fixed interval [default: 2s growing by 1.5x
+    /// up to 15s].
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, requires = "wait")]
+    pub interval: Option<Duration>,
+}
+
+impl WaitArgs {
+    /// The polling policy these flags describe.
+    pub fn policy(&self) -> PollPolicy {
+        match self.interval {
+            Some(i) => PollPolicy::fixed(i, self.timeout),
+            None => PollPolicy::default()
+                .with_time_limit(self.timeout)
+                .with_attempt_limit(u32::MAX),
+        }
+    }
+}
+
+/// Parse `500ms`, `2s`, `10m`, `1h` or a bare number of seconds.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let t = s.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: f64 = num
+        .parse()
+        .map_err(|_| format!("{s:?} is not a duration (e.g. 500ms, 2s, 10m, 1h)"))?;
+    let secs = match unit.trim() {
+        "ms" => n / 1000.0,
+        "" | "s" => n,
+        "m" | "min" => n * 60.0,
+        "h" => n * 3600.0,
+        other => return Err(format!("unknown unit {other:?} (use ms, s, m or h)")),
+    };
+    if !secs.is_finite() || secs <= 0.0 || secs > 86_400.0 * 7.0 {
+        return Err(format!(
+            "{s:?} is out of range (more than 0, at most 7 days)"
+        ));
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
+/// The wait's progress line on stderr: only when stderr is a terminal.
+pub struct ProgressLine {
+    enabled: bool,
+    drawn: bool,
+}
+
+impl ProgressLine {
+    /// A progress line, shown only if stderr is a terminal.
+    pub fn new() -> Self {
+        ProgressLine {
+            enabled: std::io::stderr().is_terminal(),
+            drawn: false,
+        }
+    }
+
+    /// Redraw after a status call.
+    pub fn update<T>(&mut self, p: &Progress<'_, T>, state: impl Fn(&T) -> String) {
+        if !self.enabled {
+            return;
+        }
+        const SPIN: [char; 4] = ['|', '/', '-', '\\'];
+        let spin = SPIN[(p.attempt as usize) % SPIN.len()];
+        let what = match p.last {
+            Ok(v) => state(v),
+            Err(e) => format!("retrying after: {}", scrub(&e.to_string())),
+        };
+        let next = p
+            .next_in
+            .map(|d| format!(", next poll in {:.1}s", d.as_secs_f64()))
+            .unwrap_or_default();
+        let mut line = format!(
+            "{spin} waiting: {what} ({:.1}s elapsed, poll {}{next})",
+            p.elapsed.as_secs_f64(),
+            p.attempt
+        );
+        line.truncate(line.char_indices().nth(100).map_or(line.len(), |(i, _)| i));
+        let mut err = std::io::stderr().lock();
+        let _ = write!(err, "\r\x1b[2K{line}");
+        let _ = err.flush();
+        self.drawn = true;
+    }
+
+    /// Clear the line.
+    pub fn finish(&mut self) {
+        if self.drawn {
+            let mut err = std::io::stderr().lock();
+            let _ = write!(err, "\r\x1b[2K");
+            let _ = err.flush();
+            self.drawn = false;
+        }
+    }
+}
+
+impl Drop for ProgressLine {
+    fn drop(&mut self) {
+        self.finish();
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Files
+// ---------------------------------------------------------------------------
+
+/// Where the `n`-th (0-based) of `count` files goes: `path` itself for a
+/// single file, `path` with `-2`, `-3`... before the extension for the
+/// others; inside `path` as `<stem>[-n].<ext>` when it is a directory.
+pub fn save_path(path: &Path, stem: &str, ext: &str, n: usize) -> PathBuf {
+    let suffix = if n == 0 {
+        String::new()
+    } else {
+        format!("-{}", n + 1)
+    };
+    if path.is_dir() {
+        return path.join(format!("{stem}{suffix}.{ext}"));
+    }
+    if n == 0 {
+        return path.to_path_buf();
+    }
+    let file_stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| stem.to_string());
+    let name = match path.extension() {
+        Some(e) => format!("{file_stem}{suffix}.{}", e.to_string_lossy()),
+        None => format!("{file_stem}{suffix}"),
+    };
+    path.with_file_name(name)
+}
+
+/// Write personal data to a file readable by its owner only (on Unix).
+pub fn write_private(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    opts.open(path)
+        .and_then(|mut f| f.write_all(bytes))
+        .map_err(|e| {
+            fail_with(
+                Failure::Other,
+                format!("cannot write {}: {e}", path.display()),
+            )
+        })
+}
+
+/// A file extension for a MIME type.
+pub fn extension_for(content_type: Option<&str>, bytes: &[u8]) -> &'static str {
+    let ct = content_type.unwrap_or_default().to_ascii_lowercase();
+    if ct.contains("xml") {
+        "xml"
+    } else if ct.contains("pdf") || bytes.starts_with(b"%PDF") {
+        "pdf"
+    } else if ct.contains("json") {
+        "json"
+    } else if ct.contains("jpeg") || ct.contains("jpg") {
+        "jpg"
+    } else if ct.contains("png") {
+        "png"
+    } else if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<') {
+        "xml"
+    } else {
+        "bin"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("2s"), Ok(Duration::from_secs(2)));
+        assert_eq!(parse_duration("10m"), Ok(Duration::from_secs(600)));
+        assert_eq!(parse_duration("1h"), Ok(Duration::from_secs(3600)));
+        assert_eq!(parse_duration("3"), Ok(Duration::from_secs(3)));
+        assert!(parse_duration("0s").is_err());
+        assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("3d").is_err());
+    }
+
+    #[test]
+    fn scrub_masks_numbers_inside_query_strings() {
+        let s = scrub("error for url (http://h/x?initiator_id=9876543210&reference_id=7000001)");
+        assert!(!s.contains("9876543210"), "{s}");
+        assert!(s.contains("initiator_id=XXXXXX3210"), "{s}");
+        assert!(s.contains("reference_id=7000001"), "{s}");
+    }
+
+    #[test]
+    fn save_paths() {
+        let p = Path::new("out/aadhaar.xml");
+        assert_eq!(
+            save_path(p, "x", "xml", 0),
+            PathBuf::from("out/aadhaar.xml")
+        );
+        assert_eq!(
+            save_path(p, "x", "xml", 1),
+            PathBuf::from("out/aadhaar-2.xml")
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Shared views (the field names of `digilocker_kyc::flow::{Document, Profile}`)
+// ---------------------------------------------------------------------------
+
+/// The identity fields of a document, named as in the neutral
+/// `digilocker_kyc::flow::Document`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Identity {
+    /// Document type (`aadhaar`, `pan`, `driving_license`, ...).
+    pub kind: String,
+    /// Holder's name.
+    pub name: Option<String>,
+    /// Date of birth, ISO 8601, when readable.
+    pub dob: Option<chrono::NaiveDate>,
+    /// Date of birth as written.
+    pub dob_text: Option<String>,
+    /// Gender as written.
+    pub gender: Option<String>,
+    /// Document number, masked.
+    pub masked_id: Option<String>,
+    /// Address on one line.
+    pub address: Option<String>,
+    /// Address parts by the provider's names.
+    pub address_parts: std::collections::BTreeMap<String, String>,
+    /// `"<n> bytes"`, when there is a photograph.
+    pub photo: Option<String>,
+}
+
+impl Identity {
+    /// The fields of a neutral flow document.
+    pub fn from_flow(d: &digilocker_kyc::flow::Document) -> Self {
+        Identity {
+            kind: d.kind.to_string(),
+            name: d.name.clone(),
+            dob: d.dob,
+            dob_text: d.dob_text.clone(),
+            gender: d.gender.clone(),
+            masked_id: d.masked_id.as_ref().map(|m| mask_id(m.expose())),
+            address: postal_address(&d.address_parts).or_else(|| d.address.clone()),
+            address_parts: d.address_parts.clone(),
+            photo: d.photo.as_ref().map(|p| format!("{} bytes", p.0.len())),
+        }
+    }
+
+    /// Print for people (under a heading that names the kind).
+    pub fn print(&self, indent: usize) {
+        let mut f = Fields::new();
+        f.opt("name", self.name.as_ref())
+            .opt("dob", date_text(self.dob, self.dob_text.as_deref()))
+            .opt("gender", self.gender.as_ref())
+            .opt("id", self.masked_id.as_ref())
+            .opt("address", self.address.as_ref())
+            .opt("photo", self.photo.as_ref());
+        f.print(indent);
+    }
+}
+
+/// The account holder, named as in the neutral `digilocker_kyc::flow::Profile`
+/// (the mobile number masked).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ProfileView {
+    /// Full name.
+    pub name: Option<String>,
+    /// Date of birth, ISO 8601, when readable.
+    pub dob: Option<chrono::NaiveDate>,
+    /// Date of birth as written.
+    pub dob_text: Option<String>,
+    /// Gender as written.
+    pub gender: Option<String>,
+    /// Mobile number, masked.
+    pub mobile: Option<String>,
+    /// E-mail.
+    pub email: Option<String>,
+}
+
+impl ProfileView {
+    /// The fields of a neutral flow profile.
+    pub fn from_flow(p: &digilocker_kyc::flow::Profile) -> Self {
+        ProfileView {
+            name: p.name.clone(),
+            dob: p.dob,
+            dob_text: p.dob_text.clone(),
+            gender: p.gender.clone(),
+            mobile: p.mobile.as_ref().map(|m| m.masked()),
+            email: p.email.clone(),
+        }
+    }
+
+    /// Add the fields for people.
+    pub fn fields(&self, f: &mut Fields) {
+        f.opt("name", self.name.as_ref())
+            .opt("dob", date_text(self.dob, self.dob_text.as_deref()))
+            .opt("gender", self.gender.as_ref())
+            .opt("mobile", self.mobile.as_ref())
+            .opt("email", self.email.as_ref());
+    }
+}
+
+/// A date for people: ISO when parsed, else as written.
+pub fn date_text(date: Option<chrono::NaiveDate>, raw: Option<&str>) -> Option<String> {
+    date.map(|d| d.to_string())
+        .or_else(|| raw.map(String::from))
+}
+
+/// Address parts on one line in postal order (house to country), each value
+/// once; the care-of line is left out. `None` when there are none.
+pub fn postal_address(parts: &std::collections::BTreeMap<String, String>) -> Option<String> {
+    const ORDER: &[&str] = &[
+        "house",
+        "line1",
+        "street",
+        "line2",
+        "landmark",
+        "lm",
+        "locality",
+        "loc",
+        "village_or_city",
+        "vtc",
+        "po",
+        "post_office",
+        "subdist",
+        "sub_district",
+        "dist",
+        "district",
+        "state",
+        "pc",
+        "pin",
+        "pincode",
+        "country",
+    ];
+    let known = ORDER.iter().filter_map(|k| parts.get(*k));
+    let rest = parts
+        .iter()
+        .filter(|(k, _)| !ORDER.contains(&k.as_str()) && k.as_str() != "co")
+        .map(|(_, v)| v);
+    let mut seen: Vec<&str> = Vec::new();
+    for v in known.chain(rest) {
+        let v = v.trim();
+        if !v.is_empty() && !seen.contains(&v) {
+            seen.push(v);
+        }
+    }
+    (!seen.is_empty()).then(|| seen.join(", "))
+}

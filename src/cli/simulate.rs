@@ -1,0 +1,123 @@
+//! `digilocker simulate`: the simulator as a standalone server.
+//!
+//! JSON shape (`--json`, printed once at start): `{sandbox_base_url,
+//! eko_base_url, sandbox: {api_key, api_secret}, eko: {developer_key,
+//! access_key, initiator_id, user_code}, env: {NAME: value}}`.
+
+use super::Failure;
+use super::output::{Ctx, fail_with, parse_duration, print_json, runtime};
+use clap::Args;
+use digilocker_kyc::simulator::{Simulator, SimulatorInfo, run_until_ctrl_c};
+use std::time::Duration;
+
+const HELP: &str = "\
+The credentials printed are the simulator's own synthetic values: they are
+accepted by this simulator only and are not secrets, so this command (and
+only this one) prints them.
+
+Examples:
+  digilocker simulate --port 8080 --auto-approve-after 3
+  # in another terminal, with the printed lines:
+  env SANDBOX_BASE_URL=http://127.0.0.1:8080 SANDBOX_API_KEY=... SANDBOX_API_SECRET=... \\
+      digilocker sandbox start --redirect https://app.example/kyc/done";
+
+/// Options of `digilocker simulate`.
+#[derive(Debug, Args)]
+#[command(after_help = HELP)]
+pub struct SimulateArgs {
+    /// Listen on this port of 127.0.0.1 (0: any free port).
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+    /// Approve pending sessions by themselves: after N status calls (`3`), or
+    /// this long after creation (`30s`, `2m`). Without it, approve by opening
+    /// the consent link.
+    #[arg(long, value_name = "N|DURATION")]
+    auto_approve_after: Option<String>,
+}
+
+enum AutoApprove {
+    Polls(u32),
+    After(Duration),
+}
+
+fn parse_auto(s: &str) -> Result<AutoApprove, String> {
+    let t = s.trim();
+    if let Ok(n) = t.parse::<u32>() {
+        return Ok(AutoApprove::Polls(n));
+    }
+    parse_duration(t).map(AutoApprove::After)
+}
+
+/// The `NAME=value` pairs a client needs, per provider.
+fn env_lines(info: &SimulatorInfo) -> [Vec<(&'static str, String)>; 2] {
+    [
+        vec![
+            ("SANDBOX_BASE_URL", info.sandbox_base_url.clone()),
+            ("SANDBOX_API_KEY", info.sandbox.api_key.clone()),
+            (
+                "SANDBOX_API_SECRET",
+                info.sandbox.api_secret.expose().to_string(),
+            ),
+        ],
+        vec![
+            ("EKO_BASE_URL", info.eko_base_url.clone()),
+            ("EKO_DEVELOPER_KEY", info.eko.developer_key.clone()),
+            ("EKO_ACCESS_KEY", info.eko.access_key.expose().to_string()),
+            ("EKO_INITIATOR_ID", info.eko.initiator_id.clone()),
+            ("EKO_USER_CODE", info.eko.user_code.clone()),
+        ],
+    ]
+}
+
+/// Run the simulator until Ctrl-C.
+pub fn run(args: SimulateArgs, ctx: &Ctx) -> Result<(), Failure> {
+    let mut builder = Simulator::builder().port(args.port);
+    match args.auto_approve_after.as_deref().map(parse_auto) {
+        None => {}
+        Some(Ok(AutoApprove::Polls(n))) => builder = builder.auto_approve_after_polls(n),
+        Some(Ok(AutoApprove::After(d))) => builder = builder.auto_approve_after(d),
+        Some(Err(e)) => {
+            return Err(fail_with(
+                Failure::Invalid,
+                format!("invalid --auto-approve-after: {e}"),
+            ));
+        }
+    }
+    let json = ctx.json;
+    let rt = runtime()?;
+    rt.block_on(run_until_ctrl_c(builder, |info| {
+        let [sandbox, eko] = env_lines(info);
+        if json {
+            let env: serde_json::Map<String, serde_json::Value> = sandbox
+                .iter()
+                .chain(&eko)
+                .map(|(k, v)| (k.to_string(), v.clone().into()))
+                .collect();
+            print_json(&serde_json::json!({
+                "sandbox_base_url": info.sandbox_base_url,
+                "eko_base_url": info.eko_base_url,
+                "sandbox": {
+                    "api_key": info.sandbox.api_key,
+                    "api_secret": info.sandbox.api_secret.expose(),
+                },
+                "eko": {
+                    "developer_key": info.eko.developer_key,
+                    "access_key": info.eko.access_key.expose(),
+                    "initiator_id": info.eko.initiator_id,
+                    "user_code": info.eko.user_code,
+                },
+                "env": env,
+            }));
+        } else {
+            println!("DigiLocker simulator running (synthetic credentials, loopback only)\n");
+            println!("{info}\n");
+            println!("Environment for the `sandbox` and `eko` commands or your own code:");
+            for group in [&sandbox, &eko] {
+                let line: Vec<String> = group.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                println!("{}", line.join(" "));
+            }
+            println!("\nPress Ctrl-C to stop.");
+        }
+    }))
+    .map_err(|e| fail_with(Failure::Other, format!("cannot run the simulator: {e}")))
+}
