@@ -149,7 +149,9 @@ fn transport(e: reqwest::Error) -> Failure {
     Failure::Transport {
         kind,
         may_have_been_sent,
-        source: e,
+        // The URL can carry personal data in its query (Eko's status call
+        // sends the initiator's mobile number): keep it out of messages.
+        source: e.without_url(),
     }
 }
 

@@ -55,10 +55,19 @@ impl From<&str> for Secret {
 }
 
 /// A personal identifier (Aadhaar number, mobile number, masked id) that is
-/// shown masked in `Debug` and `Display`.
-#[derive(Clone, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
+/// shown masked in `Debug`, `Display` and when serialised (so JSON logs and
+/// API responses built from this crate's types carry only the last four
+/// characters). Deserialising keeps the full value; [`Masked::expose`]
+/// gives it.
+#[derive(Clone, PartialEq, Eq, Hash, Default, serde::Deserialize)]
 #[serde(transparent)]
 pub struct Masked(String);
+
+impl serde::Serialize for Masked {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.masked())
+    }
+}
 
 impl Masked {
     /// Wrap a value.
@@ -175,6 +184,13 @@ mod tests {
         assert_eq!(mask("9687205427"), "XXXXXX5427");
         assert_eq!(mask("1234"), "XXXX");
         assert_eq!(mask("XXXX-XXXX-2345"), "XXXX-XXXX-2345");
+    }
+
+    #[test]
+    fn masked_serialises_masked_and_deserialises_in_full() {
+        let m: Masked = serde_json::from_str("\"9687205427\"").unwrap();
+        assert_eq!(m.expose(), "9687205427");
+        assert_eq!(serde_json::to_string(&m).unwrap(), "\"XXXXXX5427\"");
     }
 
     #[test]

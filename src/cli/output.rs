@@ -701,43 +701,8 @@ pub fn date_text(date: Option<chrono::NaiveDate>, raw: Option<&str>) -> Option<S
         .or_else(|| raw.map(String::from))
 }
 
-/// Address parts on one line in postal order (house to country), each value
-/// once; the care-of line is left out. `None` when there are none.
+/// Address parts on one line in postal order; see
+/// [`digilocker_kyc::flow::xml::address_line`].
 pub fn postal_address(parts: &std::collections::BTreeMap<String, String>) -> Option<String> {
-    const ORDER: &[&str] = &[
-        "house",
-        "line1",
-        "street",
-        "line2",
-        "landmark",
-        "lm",
-        "locality",
-        "loc",
-        "village_or_city",
-        "vtc",
-        "po",
-        "post_office",
-        "subdist",
-        "sub_district",
-        "dist",
-        "district",
-        "state",
-        "pc",
-        "pin",
-        "pincode",
-        "country",
-    ];
-    let known = ORDER.iter().filter_map(|k| parts.get(*k));
-    let rest = parts
-        .iter()
-        .filter(|(k, _)| !ORDER.contains(&k.as_str()) && k.as_str() != "co")
-        .map(|(_, v)| v);
-    let mut seen: Vec<&str> = Vec::new();
-    for v in known.chain(rest) {
-        let v = v.trim();
-        if !v.is_empty() && !seen.contains(&v) {
-            seen.push(v);
-        }
-    }
-    (!seen.is_empty()).then(|| seen.join(", "))
+    digilocker_kyc::flow::xml::address_line(parts)
 }

@@ -401,8 +401,7 @@ async fn sandbox_document(client: &SandboxClient, doc: sandbox::Document) -> Res
         out.dob_text = id.dob;
         out.gender = id.gender;
         out.masked_id = id.number.map(|n| Masked::new(mask_identifier(&n)));
-        out.address = Some(id.address.values().cloned().collect::<Vec<_>>().join(", "))
-            .filter(|a| !a.is_empty());
+        out.address = xml::address_line(&id.address);
         out.address_parts = id.address;
         out.photo = id.photo_base64.and_then(|b| {
             use base64::Engine as _;

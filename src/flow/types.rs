@@ -238,20 +238,12 @@ pub struct Profile {
     /// Gender as written.
     pub gender: Option<String>,
     /// Mobile number (masked in `Debug`, `Display` and JSON).
-    #[serde(serialize_with = "masked")]
     pub mobile: Option<Masked>,
     /// E-mail, when given.
     pub email: Option<String>,
     /// The provider's own value.
     #[serde(skip)]
     pub raw: RawProfile,
-}
-
-fn masked<S: serde::Serializer>(v: &Option<Masked>, s: S) -> Result<S::Ok, S::Error> {
-    match v {
-        Some(m) => s.serialize_some(&m.masked()),
-        None => s.serialize_none(),
-    }
 }
 
 impl fmt::Debug for Profile {

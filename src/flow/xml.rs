@@ -64,6 +64,53 @@ fn non_empty(v: Option<&String>) -> Option<String> {
     v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
 }
 
+/// Address parts on one line in the order they are written on an envelope
+/// (house to country), other parts after them, each value once (locality
+/// and post office are often the same); the care-of line is left out.
+/// Understands the Aadhaar (`house`, `lm`, `vtc`, `pc`...), certificate
+/// (`line1`, `pin`...) and Eko (`village_or_city`, `pincode`...) names.
+/// `None` when no part has a value.
+pub fn address_line(parts: &BTreeMap<String, String>) -> Option<String> {
+    const ORDER: &[&str] = &[
+        "house",
+        "line1",
+        "street",
+        "line2",
+        "line3",
+        "landmark",
+        "lm",
+        "locality",
+        "loc",
+        "village_or_city",
+        "vtc",
+        "city",
+        "po",
+        "post_office",
+        "subdist",
+        "sub_district",
+        "dist",
+        "district",
+        "state",
+        "pc",
+        "pin",
+        "pincode",
+        "country",
+    ];
+    let known = ORDER.iter().filter_map(|k| parts.get(*k));
+    let rest = parts
+        .iter()
+        .filter(|(k, _)| !ORDER.contains(&k.as_str()) && k.as_str() != "co")
+        .map(|(_, v)| v);
+    let mut seen: Vec<&str> = Vec::new();
+    for v in known.chain(rest) {
+        let v = v.trim();
+        if !v.is_empty() && !seen.iter().any(|s| s.eq_ignore_ascii_case(v)) {
+            seen.push(v);
+        }
+    }
+    (!seen.is_empty()).then(|| seen.join(", "))
+}
+
 /// Read the identity fields of an Aadhaar, PAN or licence XML document.
 pub fn read_identity(xml: &[u8]) -> Result<XmlIdentity, XmlError> {
     let mut reader = Reader::from_reader(xml);
@@ -185,6 +232,30 @@ SkZJRg==</Pht>
         assert_eq!(id.number.as_deref(), Some("ABCDE1234F"));
         assert_eq!(id.name.as_deref(), Some("Asha Verma"));
         assert_eq!(id.address.get("pin").map(String::as_str), Some("411045"));
+    }
+
+    #[test]
+    fn address_line_is_in_postal_order_without_repeats() {
+        let parts: BTreeMap<String, String> = [
+            ("co", "W/O Ravi Verma"),
+            ("country", "India"),
+            ("dist", "Pune"),
+            ("house", "Flat 12"),
+            ("loc", "Sample Nagar"),
+            ("pc", "411001"),
+            ("po", "Sample Nagar"),
+            ("state", "Maharashtra"),
+            ("street", "Demo Road"),
+            ("vtc", "Pune"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        assert_eq!(
+            address_line(&parts).as_deref(),
+            Some("Flat 12, Demo Road, Sample Nagar, Pune, Maharashtra, 411001, India")
+        );
+        assert_eq!(address_line(&BTreeMap::new()), None);
     }
 
     #[test]
