@@ -312,21 +312,45 @@ impl EkoClient {
                 tokio::time::sleep(wait).await;
                 continue;
             }
-            return Err(match failure.into_error(Provider::Eko) {
-                Ok(e) => e,
-                Err(Failure::Status {
-                    status,
-                    headers,
-                    body,
-                }) => status_error(status, &headers, &body),
-                // into_error hands back only Status; never format a
-                // Failure, whose body may hold personal data.
-                Err(_) => Error::InvalidInput {
-                    field: "request",
-                    reason: "unclassified failure".into(),
-                },
-            });
+            return Err(map_failure(failure));
         }
+    }
+}
+
+/// Map a failed Eko request to the crate's error.
+pub(crate) fn map_failure(failure: Failure) -> Error {
+    match failure.into_error(Provider::Eko) {
+        Ok(e) => e,
+        Err(Failure::Status {
+            status,
+            headers,
+            body,
+        }) => status_error(status, &headers, &body),
+        // into_error hands back only Status; never format a Failure, whose
+        // body may hold personal data.
+        Err(_) => Error::InvalidInput {
+            field: "request",
+            reason: "unclassified failure".into(),
+        },
+    }
+}
+
+/// Decode a whole Eko response (status, headers, body) the way an
+/// operation does: the generated envelope on 200 then `outcome` (the
+/// operation's own mapping), anything else through [`map_failure`]. Pure;
+/// the entry point of the fuzz targets.
+pub(crate) fn decode<W, T>(
+    status: u16,
+    headers: reqwest::header::HeaderMap,
+    body: bytes::Bytes,
+    outcome: impl FnOnce(W) -> Result<T>,
+) -> Result<T>
+where
+    W: serde::de::DeserializeOwned,
+{
+    match http::decode_wire::<W>(status, headers, body) {
+        Ok((value, _, _)) => outcome(value),
+        Err(f) => Err(map_failure(f)),
     }
 }
 

@@ -76,9 +76,9 @@
 //! connection could not be made at all.
 
 mod callback;
-mod client;
+pub(crate) mod client;
 mod config;
-mod envelope;
+pub(crate) mod envelope;
 mod requests;
 pub mod sign;
 mod types;

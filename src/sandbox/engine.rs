@@ -257,23 +257,48 @@ impl SandboxClient {
             if let Some(t) = resp.transaction_id() {
                 span.record("transaction_id", t);
             }
-            let token = resp
-                .data
-                .as_ref()
-                .and_then(|d| d.access_token.clone())
-                .or_else(|| resp.access_token.clone())
-                .filter(|t| !t.trim().is_empty());
-            match token {
-                Some(t) => Ok(Secret::new(t)),
-                None => Err(decode_error(
-                    Provider::Sandbox,
-                    status,
-                    &serde_json::to_vec(&resp).unwrap_or_default(),
-                    "no access_token in the /authenticate response (neither data.access_token nor access_token)".into(),
-                )),
-            }
+            access_token(resp, status)
         })
         .await
+    }
+}
+
+/// The access token of an `/authenticate` response (`data.access_token`,
+/// or a top-level `access_token`).
+pub(crate) fn access_token(resp: wire::AuthenticateResponse, status: u16) -> Result<Secret> {
+    let token = resp
+        .data
+        .as_ref()
+        .and_then(|d| d.access_token.clone())
+        .or_else(|| resp.access_token.clone())
+        .filter(|t| !t.trim().is_empty());
+    match token {
+        Some(t) => Ok(Secret::new(t)),
+        None => Err(decode_error(
+            Provider::Sandbox,
+            status,
+            &serde_json::to_vec(&resp).unwrap_or_default(),
+            "no access_token in the /authenticate response (neither data.access_token nor access_token)".into(),
+        )),
+    }
+}
+
+/// Decode a whole Sandbox response (status, headers, body) the way an
+/// operation does: the generated type on 200 then `outcome` (the
+/// operation's own mapping), anything else through [`map_failure`]. Pure;
+/// the entry point of the fuzz targets.
+pub(crate) fn decode<W, T>(
+    status: u16,
+    headers: HeaderMap,
+    body: bytes::Bytes,
+    outcome: impl FnOnce(W, u16) -> Result<T>,
+) -> Result<T>
+where
+    W: serde::de::DeserializeOwned,
+{
+    match crate::http::decode_wire::<W>(status, headers, body) {
+        Ok((value, status, _)) => outcome(value, status),
+        Err(f) => Err(map_failure(f)),
     }
 }
 

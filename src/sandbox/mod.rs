@@ -58,8 +58,8 @@
 //! | `SANDBOX_API_VERSION` | value of the optional `x-api-version` header |
 
 mod config;
-mod engine;
-mod ops;
+pub(crate) mod engine;
+pub(crate) mod ops;
 mod token;
 mod types;
 mod validate;
