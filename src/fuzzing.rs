@@ -377,3 +377,30 @@ pub mod targets {
         }
     }
 }
+
+/// The request checks run before sending, for the property tests (the
+/// checks that the public constructors do not already run).
+pub mod validate {
+    use crate::eko::CreateUrl;
+    use crate::error::Result;
+    use crate::sandbox::{StartSession, VerifyUser};
+
+    /// What `start_session` checks before sending (the redirect URL,
+    /// document types, options such as `verified_mobile`, consent expiry).
+    pub fn start_session(req: &StartSession) -> Result<()> {
+        crate::sandbox::validate::start_session_body(req, std::time::SystemTime::now()).map(|_| ())
+    }
+
+    /// What `verify_user` checks before sending, with or without the
+    /// Aadhaar check digit.
+    pub fn verify_user(req: &VerifyUser, aadhaar_checksum: bool) -> Result<()> {
+        crate::sandbox::validate::verify_body(req, aadhaar_checksum).map(|_| ())
+    }
+
+    /// What `create_url` checks before sending, the given `client_ref_id`
+    /// included.
+    pub fn eko_create_url(req: &CreateUrl, client_ref_id: &str) -> Result<()> {
+        req.validate()?;
+        crate::eko::requests::validate_client_ref_id(client_ref_id)
+    }
+}

@@ -79,7 +79,7 @@ mod callback;
 pub(crate) mod client;
 mod config;
 pub(crate) mod envelope;
-mod requests;
+pub(crate) mod requests;
 pub mod sign;
 mod types;
 

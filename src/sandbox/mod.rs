@@ -62,7 +62,7 @@ pub(crate) mod engine;
 pub(crate) mod ops;
 mod token;
 mod types;
-mod validate;
+pub(crate) mod validate;
 
 pub use config::{
     DEFAULT_MAX_DOWNLOAD_BYTES, DEFAULT_REFRESH_MARGIN, ENV_API_KEY, ENV_API_SECRET,
