@@ -261,8 +261,11 @@ fn observe_error(e: &Error) {
     let _ = (e.http_status(), e.transaction_id(), e.provider_error());
 }
 
+/// The body of a fuzz target.
+pub type Target = fn(&[u8]);
+
 /// The fuzz targets: name (as under `fuzz/fuzz_targets/`) and body.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("sandbox_authenticate", targets::sandbox_authenticate),
     ("sandbox_status", targets::sandbox_status),
     ("sandbox_document", targets::sandbox_document),
@@ -333,7 +336,7 @@ pub mod targets {
     /// Eko Create URL responses.
     pub fn eko_create(data: &[u8]) {
         let i = Input::split(data);
-        if i.selector % 2 == 0 {
+        if i.selector.is_multiple_of(2) {
             observe(eko::create_url(i.status, i.headers, i.body));
         } else {
             observe_error(&eko::error(i.status, i.headers, i.body));

@@ -187,7 +187,7 @@ async fn soak_both_facades_under_random_faults() {
         joined.expect("a soak task panicked");
     }
 
-    let t = tally.lock().unwrap();
+    let t = std::mem::take(&mut *tally.lock().unwrap());
     let summary: Vec<String> = t
         .outcomes
         .iter()
