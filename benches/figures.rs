@@ -17,6 +17,9 @@
 //!   ratio (target ≥ 0.90). For a GET (session status) and a POST (verify).
 //! - `cold`: 1,000 concurrent first calls on a fresh client: `/authenticate`
 //!   requests (target exactly 1) and the time until all are done.
+//! - `instr` (opt-in, `--only instr`, needs valgrind): instructions per
+//!   call of the client side, facade and raw, counted by callgrind, which
+//!   no other load on the machine can disturb.
 //! - `wait`: 10,000 sessions waited on concurrently with `poll_until` +
 //!   `session_status` against the simulator, in a child process so that its
 //!   peak RSS (VmHWM) is the waiting client's alone: target < 64 MiB; CPU
@@ -117,6 +120,10 @@ fn main() {
         child_wait(&args[1..]);
         return;
     }
+    if args.first().map(String::as_str) == Some("--child-calls") {
+        child_calls(&args[1..]);
+        return;
+    }
     let opts = Opts {
         json: args.iter().any(|a| a == "--json"),
         check: args.iter().any(|a| a == "--check"),
@@ -141,6 +148,12 @@ fn main() {
     let done = figures.len();
     if wanted("cold") {
         figures.extend(cold_start());
+        emit(&opts, &figures[done..]);
+    }
+    let done = figures.len();
+    // Opt-in: needs valgrind, and takes a few minutes.
+    if opts.only.as_deref() == Some("instr") {
+        figures.extend(instructions());
         emit(&opts, &figures[done..]);
     }
     let done = figures.len();
@@ -614,6 +627,91 @@ fn overhead(opts: &Opts) -> Vec<Figure> {
         }
         figures
     })
+}
+
+// ---------------------------------------------------------------------------
+// 2b. Instructions per call (callgrind)
+// ---------------------------------------------------------------------------
+
+/// The child of `instr`: `n` sequential calls of one kind, after a warm-up.
+fn child_calls(args: &[String]) {
+    let op = if args[0] == "get" { Op::Get } else { Op::Post };
+    let use_facade = args[1] == "facade";
+    let n: usize = args[2].parse().unwrap();
+    let (addr, _state) = start_canned();
+    client_runtime().block_on(async {
+        let f = facade(addr);
+        let raw = Raw::new(addr).await;
+        for _ in 0..50 {
+            call_facade(&f, op).await;
+            call_raw(&raw, op).await;
+        }
+        for _ in 0..n {
+            if use_facade {
+                call_facade(&f, op).await;
+            } else {
+                call_raw(&raw, op).await;
+            }
+        }
+    });
+}
+
+/// Total instructions (`Ir`) of a `child_calls` run under callgrind.
+fn instructions_of(op: &str, client: &str, n: usize) -> Option<f64> {
+    let out_file = std::env::temp_dir().join(format!(
+        "figures-callgrind-{}-{op}-{client}-{n}.out",
+        std::process::id()
+    ));
+    let out = Command::new("valgrind")
+        .arg("--tool=callgrind")
+        .arg(format!("--callgrind-out-file={}", out_file.display()))
+        .arg(std::env::current_exe().unwrap())
+        .args(["--child-calls", op, client, &n.to_string()])
+        .output()
+        .ok()?;
+    let _ = std::fs::remove_file(&out_file);
+    let text = String::from_utf8_lossy(&out.stderr);
+    // "==123== Collected : 123456789"
+    text.lines()
+        .find_map(|l| l.split("Collected :").nth(1))
+        .and_then(|n| n.trim().parse().ok())
+}
+
+fn instructions() -> Vec<Figure> {
+    let (small, large) = (500, 1500);
+    let mut figures = Vec::new();
+    for op in ["get", "post"] {
+        let mut per_call = BTreeMap::new();
+        for client in ["facade", "raw"] {
+            // The difference of two run lengths cancels start-up, warm-up
+            // and the server's fixed costs; what remains is per call, the
+            // in-process server's share included (the same for both).
+            let a = instructions_of(op, client, small);
+            let b = instructions_of(op, client, large);
+            per_call.insert(
+                client,
+                a.zip(b).map(|(a, b)| (b - a) / (large - small) as f64),
+            );
+        }
+        let (f, r) = (per_call["facade"], per_call["raw"]);
+        figures.push(Figure {
+            name: if op == "get" {
+                "instructions_get_status_per_call_ratio"
+            } else {
+                "instructions_post_verify_per_call_ratio"
+            },
+            value: f.zip(r).map(|(f, r)| f / r).unwrap_or(f64::NAN),
+            unit: "x",
+            target: None,
+            detail: json!({
+                "facade_instructions_per_call": f.map(round),
+                "raw_instructions_per_call": r.map(round),
+                "extra_per_call": f.zip(r).map(|(f, r)| round(f - r)),
+                "note": "client and in-process server, callgrind Ir; null when valgrind is missing",
+            }),
+        });
+    }
+    figures
 }
 
 // ---------------------------------------------------------------------------

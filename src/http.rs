@@ -182,12 +182,12 @@ pub(crate) fn decode_wire<T: serde::de::DeserializeOwned>(
     status: u16,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<(T, u16, HeaderMap), Failure> {
+) -> Result<(T, u16), Failure> {
     if status != 200 {
         return Err(status_failure(status, headers, body));
     }
     match serde_json::from_slice(&body) {
-        Ok(v) => Ok((v, status, headers)),
+        Ok(v) => Ok((v, status)),
         Err(e) => Err(payload_failure(body, &e)),
     }
 }
@@ -211,17 +211,16 @@ pub(crate) fn payload_failure(body: Bytes, e: &serde_json::Error) -> Failure {
     }
 }
 
-/// Turn a generated builder's result into the value, its status and headers,
-/// or a [`Failure`].
+/// Turn a generated builder's result into the value and its status, or a
+/// [`Failure`]. (The headers of a success are not needed, so not copied.)
 pub(crate) async fn classify<T>(
     result: Result<ResponseValue<T>, progenitor_client::Error<()>>,
-) -> Result<(T, u16, HeaderMap), Failure> {
+) -> Result<(T, u16), Failure> {
     use progenitor_client::Error as E;
     match result {
         Ok(v) => {
             let status = v.status().as_u16();
-            let headers = v.headers().clone();
-            Ok((v.into_inner(), status, headers))
+            Ok((v.into_inner(), status))
         }
         Err(E::UnexpectedResponse(resp)) => {
             let status = resp.status().as_u16();

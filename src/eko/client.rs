@@ -273,7 +273,7 @@ impl EkoClient {
             span.record("attempts", attempt);
             span.record("duration_ms", started.elapsed().as_millis() as u64);
             let failure = match outcome {
-                Ok((value, status, _)) => {
+                Ok((value, status)) => {
                     span.record("http_status", status);
                     return Ok(value);
                 }
@@ -349,7 +349,7 @@ where
     W: serde::de::DeserializeOwned,
 {
     match http::decode_wire::<W>(status, headers, body) {
-        Ok((value, _, _)) => outcome(value),
+        Ok((value, _)) => outcome(value),
         Err(f) => Err(map_failure(f)),
     }
 }

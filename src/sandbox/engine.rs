@@ -25,12 +25,12 @@ pub(crate) enum Safety {
     NotIdempotent,
 }
 
-/// The auth headers of one attempt.
-#[derive(Clone)]
-pub(crate) struct Auth {
-    pub(crate) token: String,
-    pub(crate) key: String,
-    pub(crate) version: Option<String>,
+/// The auth headers of one attempt, borrowed from the token cache and the
+/// configuration (the generated builder copies them into the request).
+pub(crate) struct Auth<'a> {
+    pub(crate) token: &'a str,
+    pub(crate) key: &'a str,
+    pub(crate) version: Option<&'a str>,
 }
 
 /// Generated response envelopes: what the span records on success.
@@ -128,7 +128,7 @@ impl SandboxClient {
         span: &tracing::Span,
         safety: Safety,
         send: F,
-    ) -> std::result::Result<(T, u16, HeaderMap), Failure>
+    ) -> std::result::Result<(T, u16), Failure>
     where
         F: Fn() -> Fut,
         Fut: Future<Output = std::result::Result<ResponseValue<T>, progenitor_client::Error<()>>>,
@@ -187,7 +187,7 @@ impl SandboxClient {
     ) -> Result<T>
     where
         T: Envelope,
-        F: Fn(Auth) -> Fut,
+        F: Fn(&Auth<'_>) -> Fut,
         Fut: Future<Output = std::result::Result<ResponseValue<T>, progenitor_client::Error<()>>>,
     {
         let cfg = &self.inner.config;
@@ -195,15 +195,12 @@ impl SandboxClient {
         loop {
             let token = self.token().await?;
             let auth = Auth {
-                token: token.value.expose().to_string(),
-                key: cfg.api_key.expose().to_string(),
-                version: cfg.api_version.clone(),
+                token: token.value.expose(),
+                key: cfg.api_key.expose(),
+                version: cfg.api_version.as_deref(),
             };
-            match self
-                .send_with_retries(span, safety, || send(auth.clone()))
-                .await
-            {
-                Ok((value, _, _)) => {
+            match self.send_with_retries(span, safety, || send(&auth)).await {
+                Ok((value, _)) => {
                     if let Some(t) = value.transaction_id() {
                         span.record("transaction_id", t);
                     }
@@ -240,7 +237,7 @@ impl SandboxClient {
         self.traced("authenticate", |span| async move {
             let cfg = &self.inner.config;
             let api = &self.inner.api;
-            let (resp, status, _) = self
+            let (resp, status) = self
                 .send_with_retries(&span, Safety::Idempotent, || {
                     let b = api
                         .authenticate()
@@ -297,7 +294,7 @@ where
     W: serde::de::DeserializeOwned,
 {
     match crate::http::decode_wire::<W>(status, headers, body) {
-        Ok((value, status, _)) => outcome(value, status),
+        Ok((value, status)) => outcome(value, status),
         Err(f) => Err(map_failure(f)),
     }
 }

@@ -23,7 +23,7 @@ use bytes::Bytes;
 /// Apply the auth headers to a generated builder.
 macro_rules! authed {
     ($builder:expr, $auth:expr) => {{
-        let a: Auth = $auth;
+        let a: &Auth<'_> = $auth;
         let b = $builder.authorization(a.token).x_api_key(a.key);
         match a.version {
             Some(v) => b.x_api_version(v),
@@ -33,7 +33,7 @@ macro_rules! authed {
     // The EntityLocker SDK status and document operations define no
     // `x-api-version` header.
     (no_version $builder:expr, $auth:expr) => {{
-        let a: Auth = $auth;
+        let a: &Auth<'_> = $auth;
         $builder.authorization(a.token).x_api_key(a.key)
     }};
 }
