@@ -833,6 +833,7 @@ fn wait_many(opts: &Opts) -> Vec<Figure> {
         "wait_wall_s": r["wait_wall_s"],
         "rss_after_setup_mib": r["rss_after_setup_mib"],
         "rss_now_mib": r["rss_now_mib"],
+        "poll_future_bytes": r["poll_future_bytes"],
     });
     vec![
         Figure {
@@ -897,6 +898,11 @@ fn child_wait(args: &[String]) {
         let sem = Arc::new(tokio::sync::Semaphore::new(64));
         let mut set = tokio::task::JoinSet::new();
         for _ in 0..n {
+            // Reap finished tasks as we go: a JoinSet keeps every finished
+            // task until it is joined, which would count here.
+            while let Some(id) = set.try_join_next() {
+                ids.push(id.unwrap());
+            }
             let c = client.clone();
             let permit = sem.clone().acquire_owned().await.unwrap();
             set.spawn(async move {
@@ -917,6 +923,12 @@ fn child_wait(args: &[String]) {
         let cpu0 = cpu_seconds();
         let t0 = Instant::now();
         let polls = Arc::new(AtomicU64::new(0));
+        let policy = PollPolicy::fixed(interval, Duration::from_secs(120));
+        let future_bytes = {
+            let c = client.clone();
+            let fut = async move { poll_until(&policy, || c.session_status("x"), |_| {}).await };
+            std::mem::size_of_val(&fut)
+        };
         let policy = PollPolicy::fixed(interval, Duration::from_secs(120));
         let mut set = tokio::task::JoinSet::new();
         for (i, id) in ids.into_iter().enumerate() {
@@ -960,6 +972,7 @@ fn child_wait(args: &[String]) {
                 "settled_ok": ok,
                 "failed": failed,
                 "wait_wall_s": round(wall),
+                "poll_future_bytes": future_bytes,
             })
         );
     });
