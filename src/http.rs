@@ -171,41 +171,73 @@ pub(crate) async fn read_limited(
     Ok(Bytes::from(buf))
 }
 
-/// Turn a generated builder's result into the value, its status and headers,
-/// or a [`Failure`].
+/// What a response is, from its status, headers and whole body: the decoded
+/// wire value on 200 (the only success status the specs document, and the
+/// only one the generated code decodes), or a [`Failure`].
+///
+/// Pure: this is the bytes-in entry point of the decoders, used by the fuzz
+/// targets ([`crate::fuzzing`]). On the network path the generated code does
+/// the same `serde_json::from_slice` into the same generated type, and
+/// [`classify`] builds the same failures through [`status_failure`] and
+/// [`payload_failure`].
+pub(crate) fn decode_wire<T: serde::de::DeserializeOwned>(
+    status: u16,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<(T, u16), Failure> {
+    if status != 200 {
+        return Err(status_failure(status, headers, body));
+    }
+    match serde_json::from_slice(&body) {
+        Ok(v) => Ok((v, status)),
+        Err(e) => Err(payload_failure(body, &e)),
+    }
+}
+
+/// A response with an undocumented status (an error, for the facade to map).
+pub(crate) fn status_failure(status: u16, headers: HeaderMap, body: Bytes) -> Failure {
+    Failure::Status {
+        status,
+        headers,
+        body,
+    }
+}
+
+/// A 200 response whose body is not the documented type.
+pub(crate) fn payload_failure(body: Bytes, e: &serde_json::Error) -> Failure {
+    Failure::Decode {
+        // Only 200 responses are decoded by the generated code.
+        status: 200,
+        body,
+        message: e.to_string(),
+    }
+}
+
+/// Turn a generated builder's result into the value and its status, or a
+/// [`Failure`]. (The headers of a success are not needed, so not copied.)
 pub(crate) async fn classify<T>(
     result: Result<ResponseValue<T>, progenitor_client::Error<()>>,
-) -> Result<(T, u16, HeaderMap), Failure> {
+) -> Result<(T, u16), Failure> {
     use progenitor_client::Error as E;
     match result {
         Ok(v) => {
             let status = v.status().as_u16();
-            let headers = v.headers().clone();
-            Ok((v.into_inner(), status, headers))
+            Ok((v.into_inner(), status))
         }
         Err(E::UnexpectedResponse(resp)) => {
             let status = resp.status().as_u16();
             let headers = resp.headers().clone();
             match read_limited(resp, MAX_ERROR_BODY).await {
-                Ok(body) => Err(Failure::Status {
-                    status,
-                    headers,
-                    body,
-                }),
+                Ok(body) => Err(status_failure(status, headers, body)),
                 Err(e) => Err(transport(e)),
             }
         }
-        Err(E::ErrorResponse(v)) => Err(Failure::Status {
-            status: v.status().as_u16(),
-            headers: v.headers().clone(),
-            body: Bytes::new(),
-        }),
-        Err(E::InvalidResponsePayload(body, e)) => Err(Failure::Decode {
-            // Only 2xx responses are decoded by the generated code.
-            status: 200,
-            body,
-            message: e.to_string(),
-        }),
+        Err(E::ErrorResponse(v)) => Err(status_failure(
+            v.status().as_u16(),
+            v.headers().clone(),
+            Bytes::new(),
+        )),
+        Err(E::InvalidResponsePayload(body, e)) => Err(payload_failure(body, &e)),
         Err(E::CommunicationError(e))
         | Err(E::ResponseBodyError(e))
         | Err(E::InvalidUpgrade(e)) => Err(transport(e)),

@@ -16,6 +16,8 @@
 pub mod eko;
 pub mod error;
 pub mod flow;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod generated;
 pub mod http;
 pub mod redact;

@@ -62,9 +62,15 @@ impl RetryPolicy {
             return (ra <= self.max_retry_after).then_some(ra);
         }
         let exp = self.multiplier.powi(retry.saturating_sub(1) as i32);
-        let base = self
-            .initial_backoff
-            .mul_f64(exp.min(1e6))
+        // Never panic on odd settings (a negative or NaN multiplier, a huge
+        // initial backoff): `Duration::mul_f64` would.
+        let exp = if exp.is_finite() && exp >= 0.0 {
+            exp.min(1e6)
+        } else {
+            1.0
+        };
+        let base = Duration::try_from_secs_f64(self.initial_backoff.as_secs_f64() * exp)
+            .unwrap_or(Duration::MAX)
             .min(self.max_backoff);
         Some(if self.jitter {
             base.mul_f64(0.5 + fastrand::f64() * 0.5)
@@ -93,7 +99,9 @@ pub(crate) fn parse_retry_after(headers: &reqwest::header::HeaderMap) -> Option<
         && secs.is_finite()
         && secs >= 0.0
     {
-        return Some(Duration::from_secs_f64(secs));
+        // `1e30` is finite but beyond `Duration`: saturate (found by the
+        // fuzzer; `from_secs_f64` panics). Such a wait ends the retries.
+        return Some(Duration::try_from_secs_f64(secs).unwrap_or(Duration::MAX));
     }
     let when = chrono::DateTime::parse_from_rfc2822(v).ok()?;
     let now = chrono::Utc::now();
@@ -104,6 +112,29 @@ pub(crate) fn parse_retry_after(headers: &reqwest::header::HeaderMap) -> Option<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn huge_retry_after_saturates() {
+        let mut h = reqwest::header::HeaderMap::new();
+        h.insert("retry-after", "1e30".parse().unwrap());
+        assert_eq!(parse_retry_after(&h), Some(Duration::MAX));
+        assert_eq!(RetryPolicy::default().delay(1, Some(Duration::MAX)), None);
+    }
+
+    #[test]
+    fn odd_settings_do_not_panic() {
+        for multiplier in [-2.0, f64::NAN, f64::INFINITY, 0.0] {
+            let p = RetryPolicy {
+                max_attempts: 5,
+                multiplier,
+                initial_backoff: Duration::MAX,
+                ..RetryPolicy::default()
+            };
+            for retry in 1..5 {
+                assert!(p.delay(retry, None).unwrap() <= p.max_backoff);
+            }
+        }
+    }
 
     #[test]
     fn backoff_grows_and_caps() {

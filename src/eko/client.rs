@@ -273,7 +273,7 @@ impl EkoClient {
             span.record("attempts", attempt);
             span.record("duration_ms", started.elapsed().as_millis() as u64);
             let failure = match outcome {
-                Ok((value, status, _)) => {
+                Ok((value, status)) => {
                     span.record("http_status", status);
                     return Ok(value);
                 }
@@ -312,21 +312,45 @@ impl EkoClient {
                 tokio::time::sleep(wait).await;
                 continue;
             }
-            return Err(match failure.into_error(Provider::Eko) {
-                Ok(e) => e,
-                Err(Failure::Status {
-                    status,
-                    headers,
-                    body,
-                }) => status_error(status, &headers, &body),
-                // into_error hands back only Status; never format a
-                // Failure, whose body may hold personal data.
-                Err(_) => Error::InvalidInput {
-                    field: "request",
-                    reason: "unclassified failure".into(),
-                },
-            });
+            return Err(map_failure(failure));
         }
+    }
+}
+
+/// Map a failed Eko request to the crate's error.
+pub(crate) fn map_failure(failure: Failure) -> Error {
+    match failure.into_error(Provider::Eko) {
+        Ok(e) => e,
+        Err(Failure::Status {
+            status,
+            headers,
+            body,
+        }) => status_error(status, &headers, &body),
+        // into_error hands back only Status; never format a Failure, whose
+        // body may hold personal data.
+        Err(_) => Error::InvalidInput {
+            field: "request",
+            reason: "unclassified failure".into(),
+        },
+    }
+}
+
+/// Decode a whole Eko response (status, headers, body) the way an
+/// operation does: the generated envelope on 200 then `outcome` (the
+/// operation's own mapping), anything else through [`map_failure`]. Pure;
+/// the entry point of the fuzz targets.
+pub(crate) fn decode<W, T>(
+    status: u16,
+    headers: reqwest::header::HeaderMap,
+    body: bytes::Bytes,
+    outcome: impl FnOnce(W) -> Result<T>,
+) -> Result<T>
+where
+    W: serde::de::DeserializeOwned,
+{
+    match http::decode_wire::<W>(status, headers, body) {
+        Ok((value, _)) => outcome(value),
+        Err(f) => Err(map_failure(f)),
     }
 }
 

@@ -76,10 +76,10 @@
 //! connection could not be made at all.
 
 mod callback;
-mod client;
+pub(crate) mod client;
 mod config;
-mod envelope;
-mod requests;
+pub(crate) mod envelope;
+pub(crate) mod requests;
 pub mod sign;
 mod types;
 

@@ -75,6 +75,25 @@ pub(crate) fn validate_initiator(id: &str) -> Result<()> {
 }
 
 pub(crate) fn validate_redirect_url(raw: &str) -> Result<url::Url> {
+    // The URL is sent as written, so it must be absolute as written: the
+    // URL parser alone would also take `https:/host` or `https:host` (and
+    // normalise them), which Eko receives unchanged.
+    let written = raw.trim().as_bytes();
+    let has_authority = |scheme: &[u8]| {
+        written.len() > scheme.len()
+            && written[..scheme.len()].eq_ignore_ascii_case(scheme)
+            && !matches!(
+                written[scheme.len()],
+                b'/' | b'\\' | b'?' | b'#' | b'@' | b':'
+            )
+            && !written[scheme.len()].is_ascii_whitespace()
+    };
+    if !has_authority(b"http://") && !has_authority(b"https://") {
+        return Err(Error::invalid(
+            "redirect_url",
+            "must be an absolute http(s) URL (http:// or https:// followed by a host)",
+        ));
+    }
     let url = url::Url::parse(raw.trim()).map_err(|e| {
         Error::invalid(
             "redirect_url",

@@ -116,7 +116,12 @@ where
     let mut attempt = 0u32;
     loop {
         attempt += 1;
-        let result = status().await;
+        // Boxed: a status call's future is a few kilobytes (the whole
+        // request in flight), but it lives only during the call. Inline, it
+        // would size every waiting future, asleep or not: 10,000 sessions
+        // waited on at once would hold 3 KB each instead of a few hundred
+        // bytes (BENCHMARKS.md, "Scale of waiting").
+        let result = Box::pin(status()).await;
         let elapsed = start.elapsed();
         let settled = match &result {
             Ok(state) => state.is_settled(),

@@ -25,12 +25,12 @@ pub(crate) enum Safety {
     NotIdempotent,
 }
 
-/// The auth headers of one attempt.
-#[derive(Clone)]
-pub(crate) struct Auth {
-    pub(crate) token: String,
-    pub(crate) key: String,
-    pub(crate) version: Option<String>,
+/// The auth headers of one attempt, borrowed from the token cache and the
+/// configuration (the generated builder copies them into the request).
+pub(crate) struct Auth<'a> {
+    pub(crate) token: &'a str,
+    pub(crate) key: &'a str,
+    pub(crate) version: Option<&'a str>,
 }
 
 /// Generated response envelopes: what the span records on success.
@@ -128,7 +128,7 @@ impl SandboxClient {
         span: &tracing::Span,
         safety: Safety,
         send: F,
-    ) -> std::result::Result<(T, u16, HeaderMap), Failure>
+    ) -> std::result::Result<(T, u16), Failure>
     where
         F: Fn() -> Fut,
         Fut: Future<Output = std::result::Result<ResponseValue<T>, progenitor_client::Error<()>>>,
@@ -187,7 +187,7 @@ impl SandboxClient {
     ) -> Result<T>
     where
         T: Envelope,
-        F: Fn(Auth) -> Fut,
+        F: Fn(&Auth<'_>) -> Fut,
         Fut: Future<Output = std::result::Result<ResponseValue<T>, progenitor_client::Error<()>>>,
     {
         let cfg = &self.inner.config;
@@ -195,15 +195,12 @@ impl SandboxClient {
         loop {
             let token = self.token().await?;
             let auth = Auth {
-                token: token.value.expose().to_string(),
-                key: cfg.api_key.expose().to_string(),
-                version: cfg.api_version.clone(),
+                token: token.value.expose(),
+                key: cfg.api_key.expose(),
+                version: cfg.api_version.as_deref(),
             };
-            match self
-                .send_with_retries(span, safety, || send(auth.clone()))
-                .await
-            {
-                Ok((value, _, _)) => {
+            match self.send_with_retries(span, safety, || send(&auth)).await {
+                Ok((value, _)) => {
                     if let Some(t) = value.transaction_id() {
                         span.record("transaction_id", t);
                     }
@@ -240,7 +237,7 @@ impl SandboxClient {
         self.traced("authenticate", |span| async move {
             let cfg = &self.inner.config;
             let api = &self.inner.api;
-            let (resp, status, _) = self
+            let (resp, status) = self
                 .send_with_retries(&span, Safety::Idempotent, || {
                     let b = api
                         .authenticate()
@@ -257,23 +254,48 @@ impl SandboxClient {
             if let Some(t) = resp.transaction_id() {
                 span.record("transaction_id", t);
             }
-            let token = resp
-                .data
-                .as_ref()
-                .and_then(|d| d.access_token.clone())
-                .or_else(|| resp.access_token.clone())
-                .filter(|t| !t.trim().is_empty());
-            match token {
-                Some(t) => Ok(Secret::new(t)),
-                None => Err(decode_error(
-                    Provider::Sandbox,
-                    status,
-                    &serde_json::to_vec(&resp).unwrap_or_default(),
-                    "no access_token in the /authenticate response (neither data.access_token nor access_token)".into(),
-                )),
-            }
+            access_token(resp, status)
         })
         .await
+    }
+}
+
+/// The access token of an `/authenticate` response (`data.access_token`,
+/// or a top-level `access_token`).
+pub(crate) fn access_token(resp: wire::AuthenticateResponse, status: u16) -> Result<Secret> {
+    let token = resp
+        .data
+        .as_ref()
+        .and_then(|d| d.access_token.clone())
+        .or_else(|| resp.access_token.clone())
+        .filter(|t| !t.trim().is_empty());
+    match token {
+        Some(t) => Ok(Secret::new(t)),
+        None => Err(decode_error(
+            Provider::Sandbox,
+            status,
+            &serde_json::to_vec(&resp).unwrap_or_default(),
+            "no access_token in the /authenticate response (neither data.access_token nor access_token)".into(),
+        )),
+    }
+}
+
+/// Decode a whole Sandbox response (status, headers, body) the way an
+/// operation does: the generated type on 200 then `outcome` (the
+/// operation's own mapping), anything else through [`map_failure`]. Pure;
+/// the entry point of the fuzz targets.
+pub(crate) fn decode<W, T>(
+    status: u16,
+    headers: HeaderMap,
+    body: bytes::Bytes,
+    outcome: impl FnOnce(W, u16) -> Result<T>,
+) -> Result<T>
+where
+    W: serde::de::DeserializeOwned,
+{
+    match crate::http::decode_wire::<W>(status, headers, body) {
+        Ok((value, status)) => outcome(value, status),
+        Err(f) => Err(map_failure(f)),
     }
 }
 

@@ -58,11 +58,11 @@
 //! | `SANDBOX_API_VERSION` | value of the optional `x-api-version` header |
 
 mod config;
-mod engine;
-mod ops;
+pub(crate) mod engine;
+pub(crate) mod ops;
 mod token;
 mod types;
-mod validate;
+pub(crate) mod validate;
 
 pub use config::{
     DEFAULT_MAX_DOWNLOAD_BYTES, DEFAULT_REFRESH_MARGIN, ENV_API_KEY, ENV_API_SECRET,

@@ -23,7 +23,7 @@ use bytes::Bytes;
 /// Apply the auth headers to a generated builder.
 macro_rules! authed {
     ($builder:expr, $auth:expr) => {{
-        let a: Auth = $auth;
+        let a: &Auth<'_> = $auth;
         let b = $builder.authorization(a.token).x_api_key(a.key);
         match a.version {
             Some(v) => b.x_api_version(v),
@@ -33,7 +33,7 @@ macro_rules! authed {
     // The EntityLocker SDK status and document operations define no
     // `x-api-version` header.
     (no_version $builder:expr, $auth:expr) => {{
-        let a: Auth = $auth;
+        let a: &Auth<'_> = $auth;
         $builder.authorization(a.token).x_api_key(a.key)
     }};
 }
@@ -121,7 +121,7 @@ impl SandboxClient {
                     authed!(api.digilocker_verify_user_account().body(body.clone()), a).send()
                 })
                 .await?;
-            Ok(r.data.user_exists)
+            verify_outcome(r)
         })
         .await
     }
@@ -138,11 +138,7 @@ impl SandboxClient {
                     authed!(api.digilocker_initiate_session().body(body.clone()), a).send()
                 })
                 .await?;
-            Ok(Session {
-                id: r.data.session_id,
-                authorization_url: r.data.authorization_url,
-                transaction_id: r.transaction_id,
-            })
+            start_outcome(r)
         })
         .await
     }
@@ -162,15 +158,7 @@ impl SandboxClient {
                     .send()
                 })
                 .await?;
-            let d = r.data;
-            Ok(state(
-                d.id,
-                d.status,
-                d.created_at,
-                d.updated_at,
-                d.documents_consented,
-                r.transaction_id,
-            ))
+            status_outcome(r)
         })
         .await
     }
@@ -202,26 +190,7 @@ impl SandboxClient {
                     .send()
                 })
                 .await?;
-            let files = r
-                .data
-                .files
-                .iter()
-                .cloned()
-                .map(|f| {
-                    file(
-                        f.entity,
-                        f.url,
-                        f.size,
-                        f.metadata.map(|m| metadata!(m)),
-                        &r,
-                    )
-                })
-                .collect::<Result<Vec<_>>>()?;
-            Ok(Document {
-                doc_type,
-                files,
-                transaction_id: r.transaction_id,
-            })
+            document_outcome(r, doc_type)
         })
         .await
     }
@@ -229,7 +198,6 @@ impl SandboxClient {
     /// The DigiLocker account holder's profile
     /// (`GET /kyc/digilocker/sessions/{session_id}/user/profile`).
     pub async fn user_profile(&self, session_id: &str) -> Result<UserProfile> {
-        use wire::DigilockerGetUserProfileResponseDataDateOfBirth as Dob;
         self.traced("digilocker_get_user_profile", |span| async move {
             validate::session_id(session_id)?;
             let api = &self.inner.api;
@@ -238,20 +206,7 @@ impl SandboxClient {
                     authed!(api.digilocker_get_user_profile().session_id(session_id), a).send()
                 })
                 .await?;
-            let d = r.data;
-            Ok(UserProfile {
-                id: d.id,
-                name: d.name,
-                date_of_birth: match d.date_of_birth {
-                    Dob::Int64(ms) => DateOfBirth::from_epoch_ms(ms),
-                    Dob::String(s) => DateOfBirth::from_text(s),
-                },
-                gender: d.gender,
-                mobile: Masked::new(d.mobile),
-                email: email(d.email),
-                eaadhaar: d.eaadhaar,
-                transaction_id: r.transaction_id,
-            })
+            profile_outcome(r)
         })
         .await
     }
@@ -307,15 +262,7 @@ impl SandboxClient {
                     .send()
                 })
                 .await?;
-            let d = r.data;
-            Ok(state(
-                d.id,
-                d.status,
-                d.created_at,
-                d.updated_at,
-                d.documents_consented,
-                r.transaction_id,
-            ))
+            sdk_status_outcome(r)
         })
         .await
     }
@@ -344,26 +291,7 @@ impl SandboxClient {
                     .send()
                 })
                 .await?;
-            let files = r
-                .data
-                .files
-                .iter()
-                .cloned()
-                .map(|f| {
-                    file(
-                        Some(f.entity),
-                        Some(f.url),
-                        Some(f.size),
-                        Some(metadata!(f.metadata)),
-                        &r,
-                    )
-                })
-                .collect::<Result<Vec<_>>>()?;
-            Ok(Document {
-                doc_type,
-                files,
-                transaction_id: r.transaction_id,
-            })
+            sdk_document_outcome(r, doc_type)
         })
         .await
     }
@@ -371,7 +299,6 @@ impl SandboxClient {
     /// The profile of a DigiLocker SDK session's user
     /// (`GET /kyc/digilocker-sdk/sessions/{session_id}/user/profile`).
     pub async fn sdk_user_profile(&self, session_id: &str) -> Result<UserProfile> {
-        use wire::DigilockerSdkGetUserProfileResponseDataDateOfBirth as Dob;
         self.traced("digilocker_sdk_get_user_profile", |span| async move {
             validate::session_id(session_id)?;
             let api = &self.inner.api;
@@ -384,20 +311,7 @@ impl SandboxClient {
                     .send()
                 })
                 .await?;
-            let d = r.data;
-            Ok(UserProfile {
-                id: d.id,
-                name: d.name,
-                date_of_birth: match d.date_of_birth {
-                    Dob::Int64(ms) => DateOfBirth::from_epoch_ms(ms),
-                    Dob::String(s) => DateOfBirth::from_text(s),
-                },
-                gender: d.gender,
-                mobile: Masked::new(d.mobile),
-                email: email(d.email),
-                eaadhaar: d.eaadhaar,
-                transaction_id: r.transaction_id,
-            })
+            sdk_profile_outcome(r)
         })
         .await
     }
@@ -444,15 +358,7 @@ impl SandboxClient {
                     .send()
                 })
                 .await?;
-            let d = r.data;
-            Ok(state(
-                d.id,
-                d.status,
-                d.created_at,
-                d.updated_at,
-                d.documents_consented,
-                r.transaction_id,
-            ))
+            entity_status_outcome(r)
         })
         .await
     }
@@ -485,26 +391,7 @@ impl SandboxClient {
                     .send()
                 })
                 .await?;
-            let files = r
-                .data
-                .files
-                .iter()
-                .cloned()
-                .map(|f| {
-                    file(
-                        f.entity,
-                        f.url,
-                        f.size,
-                        f.metadata.map(|m| metadata!(m)),
-                        &r,
-                    )
-                })
-                .collect::<Result<Vec<_>>>()?;
-            Ok(Document {
-                doc_type,
-                files,
-                transaction_id: r.transaction_id,
-            })
+            entity_document_outcome(r, doc_type)
         })
         .await
     }
@@ -553,17 +440,7 @@ impl SandboxClient {
                     .send()
                 })
                 .await?;
-            let d = r.data;
-            Ok(UserProfile {
-                id: d.id,
-                name: d.name,
-                date_of_birth: DateOfBirth::from_text(d.date_of_birth),
-                gender: d.gender,
-                mobile: Masked::new(d.mobile),
-                email: None,
-                eaadhaar: d.eaadhaar,
-                transaction_id: r.transaction_id,
-            })
+            entity_profile_outcome(r)
         })
         .await
     }
@@ -614,15 +491,7 @@ impl SandboxClient {
                     .send()
                 })
                 .await?;
-            let d = r.data;
-            Ok(state(
-                d.id,
-                d.status,
-                d.created_at,
-                d.updated_at,
-                d.documents_consented,
-                r.transaction_id,
-            ))
+            entity_sdk_status_outcome(r)
         })
         .await
     }
@@ -653,26 +522,7 @@ impl SandboxClient {
                     .send()
                 })
                 .await?;
-            let files = r
-                .data
-                .files
-                .iter()
-                .cloned()
-                .map(|f| {
-                    file(
-                        f.entity,
-                        f.url,
-                        f.size,
-                        f.metadata.map(|m| metadata!(m)),
-                        &r,
-                    )
-                })
-                .collect::<Result<Vec<_>>>()?;
-            Ok(Document {
-                doc_type,
-                files,
-                transaction_id: r.transaction_id,
-            })
+            entity_sdk_document_outcome(r, doc_type)
         })
         .await
     }
@@ -812,4 +662,171 @@ fn download_error(status: u16, body: &[u8]) -> Error {
         status,
         format!("document download failed: {detail}"),
     ))
+}
+
+// ---------------------------------------------------------------------
+// Pure response mappings: generated response type in, facade type or typed
+// error out. The operations above call them on the network path; the
+// bytes-in decoders in `super::engine::decode` (and the fuzz targets) call
+// the very same functions.
+// ---------------------------------------------------------------------
+
+pub(crate) fn verify_outcome(r: wire::DigilockerVerifyUserAccountResponse) -> Result<bool> {
+    Ok(r.data.user_exists)
+}
+
+pub(crate) fn start_outcome(r: wire::DigilockerInitiateSessionResponse) -> Result<Session> {
+    Ok(Session {
+        id: r.data.session_id,
+        authorization_url: r.data.authorization_url,
+        transaction_id: r.transaction_id,
+    })
+}
+
+macro_rules! state_outcome {
+    ($name:ident, $wire:ident, $doc:ty) => {
+        pub(crate) fn $name(r: wire::$wire) -> Result<SessionState<$doc>> {
+            let d = r.data;
+            Ok(state(
+                d.id,
+                d.status,
+                d.created_at,
+                d.updated_at,
+                d.documents_consented,
+                r.transaction_id,
+            ))
+        }
+    };
+}
+
+state_outcome!(status_outcome, DigilockerGetSessionStatusResponse, DocType);
+state_outcome!(
+    sdk_status_outcome,
+    DigilockerSdkGetSessionStatusResponse,
+    DocType
+);
+state_outcome!(
+    entity_status_outcome,
+    EntitylockerGetSessionStatusResponse,
+    EntityDocType
+);
+state_outcome!(
+    entity_sdk_status_outcome,
+    EntitylockerSdkGetSessionStatusResponse,
+    EntityDocType
+);
+
+macro_rules! document_outcome {
+    ($name:ident, $wire:ident, $doc:ty) => {
+        pub(crate) fn $name(r: wire::$wire, doc_type: $doc) -> Result<Document<$doc>> {
+            let files = r
+                .data
+                .files
+                .iter()
+                .cloned()
+                .map(|f| {
+                    file(
+                        f.entity,
+                        f.url,
+                        f.size,
+                        f.metadata.map(|m| metadata!(m)),
+                        &r,
+                    )
+                })
+                .collect::<Result<Vec<_>>>()?;
+            Ok(Document {
+                doc_type,
+                files,
+                transaction_id: r.transaction_id,
+            })
+        }
+    };
+}
+
+document_outcome!(document_outcome, DigilockerGetDocumentResponse, DocType);
+document_outcome!(
+    entity_document_outcome,
+    EntitylockerGetDocumentResponse,
+    EntityDocType
+);
+document_outcome!(
+    entity_sdk_document_outcome,
+    EntitylockerSdkGetDocumentResponse,
+    EntityDocType
+);
+
+/// The DigiLocker SDK document response has required file fields.
+pub(crate) fn sdk_document_outcome(
+    r: wire::DigilockerSdkGetDocumentResponse,
+    doc_type: DocType,
+) -> Result<Document> {
+    let files = r
+        .data
+        .files
+        .iter()
+        .cloned()
+        .map(|f| {
+            file(
+                Some(f.entity),
+                Some(f.url),
+                Some(f.size),
+                Some(metadata!(f.metadata)),
+                &r,
+            )
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Document {
+        doc_type,
+        files,
+        transaction_id: r.transaction_id,
+    })
+}
+
+macro_rules! profile_outcome {
+    ($name:ident, $wire:ident, $dob:ident) => {
+        pub(crate) fn $name(r: wire::$wire) -> Result<UserProfile> {
+            use wire::$dob as Dob;
+            let d = r.data;
+            Ok(UserProfile {
+                id: d.id,
+                name: d.name,
+                date_of_birth: match d.date_of_birth {
+                    Dob::Int64(ms) => DateOfBirth::from_epoch_ms(ms),
+                    Dob::String(s) => DateOfBirth::from_text(s),
+                },
+                gender: d.gender,
+                mobile: Masked::new(d.mobile),
+                email: email(d.email),
+                eaadhaar: d.eaadhaar,
+                transaction_id: r.transaction_id,
+            })
+        }
+    };
+}
+
+profile_outcome!(
+    profile_outcome,
+    DigilockerGetUserProfileResponse,
+    DigilockerGetUserProfileResponseDataDateOfBirth
+);
+profile_outcome!(
+    sdk_profile_outcome,
+    DigilockerSdkGetUserProfileResponse,
+    DigilockerSdkGetUserProfileResponseDataDateOfBirth
+);
+
+pub(crate) fn entity_profile_outcome(
+    r: wire::EntitylockerGetUserProfileResponse,
+) -> Result<UserProfile> {
+    let d = r.data;
+    Ok(UserProfile {
+        id: d.id,
+        name: d.name,
+        date_of_birth: DateOfBirth::from_text(d.date_of_birth),
+        gender: d.gender,
+        mobile: Masked::new(d.mobile),
+        email: None,
+        eaadhaar: d.eaadhaar,
+        transaction_id: r.transaction_id,
+    })
 }

@@ -7,8 +7,8 @@ use crate::redact::Secret;
 use base64::Engine as _;
 use std::fmt;
 use std::future::Future;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Lifetime assumed for a token whose expiry cannot be read.
@@ -20,7 +20,9 @@ const MIN_REUSE: Duration = Duration::from_secs(30);
 /// A token and the generation it belongs to (to invalidate exactly it).
 #[derive(Clone)]
 pub(crate) struct Token {
-    pub(crate) value: Secret,
+    /// Shared: every call takes a copy of the token, so copying is a
+    /// reference count, not an allocation.
+    pub(crate) value: Arc<Secret>,
     pub(crate) generation: u64,
 }
 
@@ -112,7 +114,7 @@ impl TokenCache {
                 let issued = now();
                 let expires = jwt_expiry(value.expose()).unwrap_or(issued + ASSUMED_LIFETIME);
                 let token = Token {
-                    value,
+                    value: Arc::new(value),
                     generation: self.generations.fetch_add(1, Ordering::SeqCst) + 1,
                 };
                 let mut slot = self.slot.lock().unwrap_or_else(|p| p.into_inner());
