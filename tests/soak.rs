@@ -118,7 +118,7 @@ async fn soak_both_facades_under_random_faults() {
         .access_key(ec.access_key.expose())
         .initiator_id(ec.initiator_id.as_str())
         .user_code(ec.user_code.as_str())
-        .retry(retry())
+        .retry_policy(retry())
         .request_timeout(Duration::from_secs(5))
         .build()
         .unwrap();
