@@ -481,56 +481,46 @@ pub fn select_sandbox(
 /// Merge `other`'s paths and components into `doc`. A path+method or a
 /// component name present in both is an error.
 pub fn merge_into(doc: &mut Value, other: &Value, other_file: &str) -> Result<(), SpecError> {
-    if let Some(paths) = other.get("paths").and_then(Value::as_object) {
-        let target = doc
+    merge_level_two(doc, other, "paths", other_file)?;
+    merge_level_two(doc, other, "components", other_file)
+}
+
+/// Merge `other[key][a][b]` into `doc[key][a][b]` for every `a`, `b`;
+/// an entry present in both is an error.
+fn merge_level_two(
+    doc: &mut Value,
+    other: &Value,
+    key: &str,
+    other_file: &str,
+) -> Result<(), SpecError> {
+    let Some(groups) = other.get(key).and_then(Value::as_object) else {
+        return Ok(());
+    };
+    let not_object = |ptr: &str| err(other_file, ptr, "expected an object");
+    let target = doc
+        .as_object_mut()
+        .ok_or_else(|| not_object(""))?
+        .entry(key)
+        .or_insert_with(|| Value::Object(Map::new()))
+        .as_object_mut()
+        .ok_or_else(|| not_object(&format!("/{key}")))?;
+    for (group, entries) in groups {
+        let group_ptr = child(&format!("/{key}"), group);
+        let entries = entries.as_object().ok_or_else(|| not_object(&group_ptr))?;
+        let into = target
+            .entry(group.clone())
+            .or_insert_with(|| Value::Object(Map::new()))
             .as_object_mut()
-            .unwrap()
-            .entry("paths")
-            .or_insert_with(|| Value::Object(Map::new()));
-        let target = target.as_object_mut().unwrap();
-        for (path, item) in paths {
-            let entry = target
-                .entry(path.clone())
-                .or_insert_with(|| Value::Object(Map::new()));
-            let (Some(entry), Some(item)) = (entry.as_object_mut(), item.as_object()) else {
-                continue;
-            };
-            for (k, v) in item {
-                if entry.contains_key(k) {
-                    return Err(err(
-                        other_file,
-                        &child(&child("/paths", path), k),
-                        "defined in both merged documents",
-                    ));
-                }
-                entry.insert(k.clone(), v.clone());
+            .ok_or_else(|| not_object(&group_ptr))?;
+        for (name, v) in entries {
+            if into.contains_key(name) {
+                return Err(err(
+                    other_file,
+                    &child(&group_ptr, name),
+                    "defined in both merged documents",
+                ));
             }
-        }
-    }
-    if let Some(components) = other.get("components").and_then(Value::as_object) {
-        let target = doc
-            .as_object_mut()
-            .unwrap()
-            .entry("components")
-            .or_insert_with(|| Value::Object(Map::new()));
-        let target = target.as_object_mut().unwrap();
-        for (kind, entries) in components {
-            let t = target
-                .entry(kind.clone())
-                .or_insert_with(|| Value::Object(Map::new()));
-            let (Some(t), Some(entries)) = (t.as_object_mut(), entries.as_object()) else {
-                continue;
-            };
-            for (name, v) in entries {
-                if t.contains_key(name) {
-                    return Err(err(
-                        other_file,
-                        &child(&child("/components", kind), name),
-                        "defined in both merged documents",
-                    ));
-                }
-                t.insert(name.clone(), v.clone());
-            }
+            into.insert(name.clone(), v.clone());
         }
     }
     Ok(())
