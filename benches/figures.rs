@@ -692,7 +692,12 @@ fn instructions_of(op: &str, client: &str, n: usize, mode: &str) -> Option<f64> 
 fn instructions() -> Vec<Figure> {
     let (small, large) = (640, 1920);
     let mut figures = Vec::new();
-    for (op, mode) in [("get", "seq"), ("post", "seq"), ("get", "c64"), ("post", "c64")] {
+    for (op, mode) in [
+        ("get", "seq"),
+        ("post", "seq"),
+        ("get", "c64"),
+        ("post", "c64"),
+    ] {
         let mut per_call = BTreeMap::new();
         for client in ["facade", "raw"] {
             // The difference of two run lengths cancels start-up, warm-up
