@@ -30,10 +30,19 @@ trap 'cp "$backup" "$spec"; rm -rf "$target" "$backup"' EXIT
 seconds() { # seconds COMMAND... -> wall seconds of the command (0.1 s)
   local t0 t1
   t0=$(date +%s%N)
-  "$@" >/dev/null 2>&1
+  if ! "$@" >/dev/null 2>&1; then
+    echo "build-cost: failed: $*" >&2
+    echo null
+    return
+  fi
   t1=$(date +%s%N)
   local ds=$(((t1 - t0) / 100000000))
   echo "$((ds / 10)).$((ds % 10))"
+}
+
+emit() { # emit NAME SECONDS FEATURES ARGS NOTE
+  printf '{"figure":"build_%s_%s_%s_s","value":%s,"unit":"s","target":null,"pass":null,"detail":{"features":"%s","args":"%s","profile":"%s","cores":%s,"note":"%s"}}\n' \
+    "$profile" "$3" "$1" "$2" "$3" "$4" "$profile" "$(nproc)" "$5"
 }
 
 for features in default lib; do
@@ -42,17 +51,26 @@ for features in default lib; do
   else
     fargs=(--no-default-features --features rustls)
   fi
-  dir="$target/$features"
-  clean=$(seconds env CARGO_TARGET_DIR="$dir" cargo build "${profile_args[@]}" "${fargs[@]}")
-  # A spec edit that changes nothing generated: build.rs runs again and the
-  # crate is recompiled; dependencies are not.
-  echo "# build-cost edit $(date +%s%N)" >>"$spec"
-  rebuild=$(seconds env CARGO_TARGET_DIR="$dir" cargo build "${profile_args[@]}" "${fargs[@]}")
-  cp "$backup" "$spec"
-  # Nothing changed: the no-op build.
-  noop=$(seconds env CARGO_TARGET_DIR="$dir" cargo build "${profile_args[@]}" "${fargs[@]}")
-  for pair in "clean:$clean" "rebuild_after_spec_edit:$rebuild"; do
-    printf '{"figure":"build_%s_%s_%s_s","value":%.1f,"unit":"s","target":null,"pass":null,"detail":{"features":"%s","args":"%s","profile":"%s","cores":%s,"noop_build_s":%.1f}}\n' \
-      "$profile" "$features" "${pair%%:*}" "${pair#*:}" "$features" "${fargs[*]:-}" "$profile" "$(nproc)" "$noop"
-  done
+  build() { env CARGO_TARGET_DIR="$target/$features" "$@" cargo build "${profile_args[@]}" "${fargs[@]}"; }
+  restore() { cp "$backup" "$spec"; build >/dev/null 2>&1; }
+
+  emit clean "$(seconds build)" "$features" "${fargs[*]:-}" "empty target dir, sources already fetched"
+  emit noop "$(seconds build)" "$features" "${fargs[*]:-}" "nothing changed"
+
+  # A comment appended to the spec: build.rs runs again, the generated code
+  # is the same, incremental compilation reuses nearly everything.
+  echo "# build-cost edit" >>"$spec"
+  emit rebuild_after_spec_comment_edit "$(seconds build)" "$features" "${fargs[*]:-}" "comment appended to $spec"
+  restore
+
+  # An edit that changes the generated code: an operation's summary (its
+  # doc comment).
+  sed -i 's/^      summary: Create a DigiLocker consent URL$/      summary: Create a DigiLocker consent URL (edited)/' "$spec"
+  emit rebuild_after_spec_doc_edit "$(seconds build)" "$features" "${fargs[*]:-}" "summary of create_digilocker_url edited"
+  restore
+
+  # The same, without incremental compilation (as CI builds).
+  sed -i 's/^      summary: Create a DigiLocker consent URL$/      summary: Create a DigiLocker consent URL (edited)/' "$spec"
+  emit rebuild_after_spec_doc_edit_no_incremental "$(seconds build CARGO_INCREMENTAL=0)" "$features" "${fargs[*]:-}" "as above, CARGO_INCREMENTAL=0"
+  restore
 done

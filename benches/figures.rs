@@ -550,7 +550,7 @@ fn overhead(opts: &Opts) -> Vec<Figure> {
         let (rounds, per_round, per_caller) = if opts.quick {
             (4, 100, 10)
         } else {
-            (20, 500, 40)
+            (20, 500, 200)
         };
         let mut figures = Vec::new();
         for (op, label) in [(Op::Get, "get_status"), (Op::Post, "post_verify")] {
@@ -638,6 +638,7 @@ fn child_calls(args: &[String]) {
     let op = if args[0] == "get" { Op::Get } else { Op::Post };
     let use_facade = args[1] == "facade";
     let n: usize = args[2].parse().unwrap();
+    let concurrent = args.get(3).is_some_and(|a| a == "c64");
     let (addr, _state) = start_canned();
     client_runtime().block_on(async {
         let f = facade(addr);
@@ -645,6 +646,17 @@ fn child_calls(args: &[String]) {
         for _ in 0..50 {
             call_facade(&f, op).await;
             call_raw(&raw, op).await;
+        }
+        if concurrent {
+            conc_facade(&f, op, 5).await;
+            conc_raw(&raw, op, 5).await;
+            let per_caller = n / CONCURRENCY;
+            if use_facade {
+                conc_facade(&f, op, per_caller).await;
+            } else {
+                conc_raw(&raw, op, per_caller).await;
+            }
+            return;
         }
         for _ in 0..n {
             if use_facade {
@@ -657,16 +669,16 @@ fn child_calls(args: &[String]) {
 }
 
 /// Total instructions (`Ir`) of a `child_calls` run under callgrind.
-fn instructions_of(op: &str, client: &str, n: usize) -> Option<f64> {
+fn instructions_of(op: &str, client: &str, n: usize, mode: &str) -> Option<f64> {
     let out_file = std::env::temp_dir().join(format!(
-        "figures-callgrind-{}-{op}-{client}-{n}.out",
+        "figures-callgrind-{}-{op}-{client}-{n}-{mode}.out",
         std::process::id()
     ));
     let out = Command::new("valgrind")
         .arg("--tool=callgrind")
         .arg(format!("--callgrind-out-file={}", out_file.display()))
         .arg(std::env::current_exe().unwrap())
-        .args(["--child-calls", op, client, &n.to_string()])
+        .args(["--child-calls", op, client, &n.to_string(), mode])
         .output()
         .ok()?;
     let _ = std::fs::remove_file(&out_file);
@@ -678,16 +690,21 @@ fn instructions_of(op: &str, client: &str, n: usize) -> Option<f64> {
 }
 
 fn instructions() -> Vec<Figure> {
-    let (small, large) = (500, 1500);
+    let (small, large) = (640, 1920);
     let mut figures = Vec::new();
-    for op in ["get", "post"] {
+    for (op, mode) in [
+        ("get", "seq"),
+        ("post", "seq"),
+        ("get", "c64"),
+        ("post", "c64"),
+    ] {
         let mut per_call = BTreeMap::new();
         for client in ["facade", "raw"] {
             // The difference of two run lengths cancels start-up, warm-up
             // and the server's fixed costs; what remains is per call, the
             // in-process server's share included (the same for both).
-            let a = instructions_of(op, client, small);
-            let b = instructions_of(op, client, large);
+            let a = instructions_of(op, client, small, mode);
+            let b = instructions_of(op, client, large, mode);
             per_call.insert(
                 client,
                 a.zip(b).map(|(a, b)| (b - a) / (large - small) as f64),
@@ -695,10 +712,11 @@ fn instructions() -> Vec<Figure> {
         }
         let (f, r) = (per_call["facade"], per_call["raw"]);
         figures.push(Figure {
-            name: if op == "get" {
-                "instructions_get_status_per_call_ratio"
-            } else {
-                "instructions_post_verify_per_call_ratio"
+            name: match (op, mode) {
+                ("get", "seq") => "instructions_get_status_seq_per_call_ratio",
+                ("post", "seq") => "instructions_post_verify_seq_per_call_ratio",
+                ("get", _) => "instructions_get_status_c64_per_call_ratio",
+                _ => "instructions_post_verify_c64_per_call_ratio",
             },
             value: f.zip(r).map(|(f, r)| f / r).unwrap_or(f64::NAN),
             unit: "x",
