@@ -73,9 +73,13 @@ impl PollPolicy {
             .backoff_factor
             .max(1.0)
             .powi(calls.saturating_sub(1).min(64) as i32);
-        self.initial_interval
-            .mul_f64(exp.min(1e9))
-            .min(self.max_interval)
+        // In f64 seconds, so that no policy, however extreme, overflows.
+        let secs = self.initial_interval.as_secs_f64() * exp;
+        if !secs.is_finite() || secs >= self.max_interval.as_secs_f64() {
+            self.max_interval
+        } else {
+            Duration::from_secs_f64(secs.max(0.0))
+        }
     }
 }
 
@@ -130,7 +134,9 @@ where
         };
         let interval = policy.interval_after(attempt);
         let out_of_attempts = attempt >= policy.attempt_limit;
-        let out_of_time = elapsed + interval > policy.time_limit;
+        let out_of_time = elapsed
+            .checked_add(interval)
+            .is_none_or(|t| t > policy.time_limit);
         let next_in = (!settled && !out_of_attempts && !out_of_time).then_some(interval);
         on_progress(&Progress {
             attempt,
@@ -186,6 +192,41 @@ mod tests {
         assert_eq!(p.interval_after(3), Duration::from_secs(4));
         assert_eq!(p.interval_after(4), Duration::from_secs(5));
         assert_eq!(p.interval_after(400), Duration::from_secs(5));
+    }
+
+    #[test]
+    fn extreme_policies_do_not_overflow() {
+        let p = PollPolicy {
+            initial_interval: Duration::MAX,
+            backoff_factor: f64::MAX,
+            max_interval: Duration::MAX,
+            time_limit: Duration::MAX,
+            attempt_limit: u32::MAX,
+        };
+        assert_eq!(p.interval_after(1), Duration::MAX);
+        assert_eq!(p.interval_after(u32::MAX), Duration::MAX);
+        let nan = PollPolicy {
+            backoff_factor: f64::NAN,
+            ..PollPolicy::default()
+        };
+        assert!(nan.interval_after(5) <= nan.max_interval);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_interval_beyond_the_clock_ends_the_wait_instead_of_panicking() {
+        let p = PollPolicy {
+            initial_interval: Duration::MAX,
+            max_interval: Duration::MAX,
+            time_limit: Duration::MAX,
+            ..PollPolicy::default()
+        };
+        let err = poll_until(&p, || async { Ok(S(false)) }, |_| {})
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::WaitTimedOut { attempts: 1, .. }),
+            "{err:?}"
+        );
     }
 
     #[tokio::test(start_paused = true)]
