@@ -4,24 +4,8 @@
 
 mod cli_support;
 
-use cli_support::{REDIRECT, TempDir, digilocker, eko_env, with};
+use cli_support::{REDIRECT, TempDir, digilocker, eko_env, keys, sorted, with};
 use digilocker_kyc::simulator::{Simulator, UserAction, act_as_user};
-
-fn keys(v: &serde_json::Value) -> Vec<&str> {
-    let mut k: Vec<&str> = v
-        .as_object()
-        .expect("an object")
-        .keys()
-        .map(String::as_str)
-        .collect();
-    k.sort_unstable();
-    k
-}
-
-fn sorted(mut v: Vec<&str>) -> Vec<&str> {
-    v.sort_unstable();
-    v
-}
 
 #[tokio::test]
 async fn the_whole_eko_journey() {

@@ -5,24 +5,8 @@
 
 mod cli_support;
 
-use cli_support::{REDIRECT, TempDir, digilocker, sandbox_env, with};
+use cli_support::{REDIRECT, TempDir, digilocker, keys, sandbox_env, sorted, with};
 use digilocker_kyc::simulator::{Simulator, UserAction, act_as_user};
-
-fn keys(v: &serde_json::Value) -> Vec<&str> {
-    let mut k: Vec<&str> = v
-        .as_object()
-        .expect("an object")
-        .keys()
-        .map(String::as_str)
-        .collect();
-    k.sort_unstable();
-    k
-}
-
-fn sorted(mut v: Vec<&str>) -> Vec<&str> {
-    v.sort_unstable();
-    v
-}
 
 #[tokio::test]
 async fn verify_by_mobile_and_by_aadhaar() {
