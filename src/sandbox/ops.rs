@@ -172,12 +172,7 @@ impl SandboxClient {
         use wire::DigilockerGetDocumentDocType as G;
         self.traced("digilocker_get_document", |span| async move {
             validate::session_id(session_id)?;
-            let g = match &doc_type {
-                DocType::Aadhaar => G::Aadhaar,
-                DocType::Pan => G::Pan,
-                DocType::DrivingLicense => G::DrivingLicense,
-                other => return Err(validate::unsupported("doc_type", other.as_str())),
-            };
+            let g: G = validate::wire_doc_type("doc_type", doc_type.as_str())?;
             let api = &self.inner.api;
             let r = self
                 .call(&span, Safety::Idempotent, |a| {
@@ -273,12 +268,7 @@ impl SandboxClient {
         use wire::DigilockerSdkGetDocumentDocType as G;
         self.traced("digilocker_sdk_get_document", |span| async move {
             validate::session_id(session_id)?;
-            let g = match &doc_type {
-                DocType::Aadhaar => G::Aadhaar,
-                DocType::Pan => G::Pan,
-                DocType::DrivingLicense => G::DrivingLicense,
-                other => return Err(validate::unsupported("doc_type", other.as_str())),
-            };
+            let g: G = validate::wire_doc_type("doc_type", doc_type.as_str())?;
             let api = &self.inner.api;
             let r = self
                 .call(&span, Safety::Idempotent, |a| {
@@ -373,12 +363,7 @@ impl SandboxClient {
         use wire::EntitylockerGetDocumentDocType as G;
         self.traced("entitylocker_get_document", |span| async move {
             validate::session_id(session_id)?;
-            let g = match &doc_type {
-                EntityDocType::CompanyMasterDetails => G::CompanyMasterDetails,
-                EntityDocType::GstnDetails => G::GstnDetails,
-                EntityDocType::UdhyamCertificate => G::UdhyamCertificate,
-                other => return Err(validate::unsupported("doc_type", other.as_str())),
-            };
+            let g: G = validate::wire_doc_type("doc_type", doc_type.as_str())?;
             let api = &self.inner.api;
             let r = self
                 .call(&span, Safety::Idempotent, |a| {
@@ -506,12 +491,7 @@ impl SandboxClient {
         use wire::EntitylockerSdkGetDocumentDocType as G;
         self.traced("entitylocker_sdk_get_document", |span| async move {
             validate::session_id(session_id)?;
-            let g = match &doc_type {
-                EntityDocType::CompanyMasterDetails => G::CompanyMasterDetails,
-                EntityDocType::GstnDetails => G::GstnDetails,
-                EntityDocType::UdhyamCertificate => G::UdhyamCertificate,
-                other => return Err(validate::unsupported("doc_type", other.as_str())),
-            };
+            let g: G = validate::wire_doc_type("doc_type", doc_type.as_str())?;
             let api = &self.inner.api;
             let r = self
                 .call(&span, Safety::Idempotent, |a| {

@@ -217,12 +217,7 @@ pub(crate) fn start_session_body(
     let docs = req
         .doc_types
         .iter()
-        .map(|d| match d {
-            DocType::Aadhaar => Ok(D::Aadhaar),
-            DocType::Pan => Ok(D::Pan),
-            DocType::DrivingLicense => Ok(D::DrivingLicense),
-            other => Err(unsupported("doc_types", other.as_str())),
-        })
+        .map(|d| wire_doc_type::<D>("doc_types", d.as_str()))
         .collect::<Result<Vec<_>>>()?;
     Ok(wire::DigilockerInitiateSessionBody {
         consent_expiry: req.consent_expiry,
@@ -267,12 +262,7 @@ pub(crate) fn sdk_create_body(
     let docs = req
         .doc_types
         .iter()
-        .map(|d| match d {
-            DocType::Aadhaar => Ok(D::Aadhaar),
-            DocType::Pan => Ok(D::Pan),
-            DocType::DrivingLicense => Ok(D::DrivingLicense),
-            other => Err(unsupported("doc_types", other.as_str())),
-        })
+        .map(|d| wire_doc_type::<D>("doc_types", d.as_str()))
         .collect::<Result<Vec<_>>>()?;
     Ok(wire::DigilockerSdkCreateSessionBody {
         doc_types: docs,
@@ -293,12 +283,7 @@ pub(crate) fn entity_sdk_create_body(
     let docs = req
         .doc_types
         .iter()
-        .map(|d| match d {
-            EntityDocType::CompanyMasterDetails => Ok(D::CompanyMasterDetails),
-            EntityDocType::GstnDetails => Ok(D::GstnDetails),
-            EntityDocType::UdhyamCertificate => Ok(D::UdhyamCertificate),
-            other => Err(unsupported("doc_types", other.as_str())),
-        })
+        .map(|d| wire_doc_type::<D>("doc_types", d.as_str()))
         .collect::<Result<Vec<_>>>()?;
     Ok(wire::EntitylockerSdkCreateSessionBody {
         doc_types: docs,
@@ -312,6 +297,16 @@ pub(crate) fn entity_sdk_create_body(
 
 pub(crate) fn unsupported(field: &'static str, value: &str) -> Error {
     Error::invalid(field, format!("unsupported document type {value:?}"))
+}
+
+/// The generated enum value `W` for a document type's wire name. The
+/// generated enums parse exactly the values the spec lists, so a type this
+/// operation does not take (or an `Unknown` one) fails here, before sending.
+pub(crate) fn wire_doc_type<W>(field: &'static str, wire_name: &str) -> Result<W>
+where
+    W: for<'a> TryFrom<&'a str>,
+{
+    W::try_from(wire_name).map_err(|_| unsupported(field, wire_name))
 }
 
 /// The Verhoeff check used by Aadhaar: the last digit checks the others.
