@@ -24,7 +24,7 @@ fn documented(provider: Provider) -> &'static Value {
         Provider::Sandbox => &SANDBOX,
         Provider::Eko => &EKO,
     };
-    cell.get_or_init(|| common::prepared(provider).documented)
+    cell.get_or_init(|| common::documented(provider))
 }
 
 /// The operation object with this operationId.

@@ -65,8 +65,7 @@ fn decode_sandbox(op: &str, status: &str, body: &Value) -> Result<(), String> {
 
 #[test]
 fn every_bundled_sandbox_response_example_decodes() {
-    let p = common::prepared(Provider::Sandbox);
-    let examples = response_examples(&p.documented);
+    let examples = response_examples(&common::documented(Provider::Sandbox));
     let mut failures = Vec::new();
     for (op, status, name, body) in &examples {
         if let Err(e) = decode_sandbox(op, status, body) {
@@ -90,8 +89,7 @@ fn every_bundled_sandbox_response_example_decodes() {
 
 #[test]
 fn every_bundled_eko_response_example_decodes() {
-    let p = common::prepared(Provider::Eko);
-    let examples = response_examples(&p.documented);
+    let examples = response_examples(&common::documented(Provider::Eko));
     let mut failures = Vec::new();
     for (op, status, name, body) in &examples {
         let r = eko::rules::decode_success(op, body)

@@ -901,9 +901,6 @@ pub fn open_response_enums(doc: &mut Value) -> Vec<String> {
 pub struct Prepared {
     /// The spec as handed to progenitor.
     pub doc: Value,
-    /// The spec as documented, after [`assemble`] (overrides applied) but
-    /// before the code-generation adjustments: what the examples describe.
-    pub documented: Value,
     /// `(operationId, METHOD, path)` of every generated operation.
     pub operations: Vec<(String, String, String)>,
     /// 3.1 -> 3.0 rewrites.
@@ -947,7 +944,6 @@ pub fn prepare(
 ) -> Result<Prepared, SpecError> {
     let main_file = inputs.first().map(|i| i.file.clone()).unwrap_or_default();
     let mut out = assemble(provider, inputs, overrides)?;
-    out.documented = out.doc.clone();
     // Operation list (and uniqueness) from the merged document.
     out.operations = list_operations(&out.doc, &main_file)?;
     out.any_of = extract_any_of(&mut out.doc);

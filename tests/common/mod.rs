@@ -109,10 +109,11 @@ pub fn yaml(text: &str) -> Result<serde_json::Value, String> {
     serde_norway::from_str::<serde_json::Value>(text).map_err(|e| e.to_string())
 }
 
-/// A provider's bundled spec, prepared exactly as build.rs does.
-pub fn prepared(
-    provider: digilocker_kyc::spec::prep::Provider,
-) -> digilocker_kyc::spec::prep::Prepared {
+/// A provider's bundled spec as documented: assembled exactly as build.rs
+/// does (normalised, selected, overrides applied, merged) but before the
+/// code-generation adjustments, so error responses and their examples are
+/// still there.
+pub fn documented(provider: digilocker_kyc::spec::prep::Provider) -> serde_json::Value {
     use digilocker_kyc::spec::prep;
     let dir = openapi_dir();
     let overrides = prep::load_overrides(&dir.join("overrides"), &yaml).expect("overrides load");
@@ -121,5 +122,7 @@ pub fn prepared(
         .find(|(_, p, _)| *p == provider)
         .expect("provider is bundled");
     let inputs = prep::load_inputs(&dir, files, &yaml).expect("bundled files load");
-    prep::prepare(provider, inputs, &overrides).expect("bundled spec prepares")
+    prep::assemble(provider, inputs, &overrides)
+        .expect("bundled spec assembles")
+        .doc
 }
