@@ -61,11 +61,16 @@ pub async fn act_as_user(authorization_url: &str, action: &UserAction) -> Result
         field: "authorization_url",
         reason: e.to_string(),
     })?;
+    // The scripted path of the consent page: a plain GET only shows it.
     match action {
-        UserAction::Approve => {}
+        UserAction::Approve => {
+            url.query_pairs_mut().append_pair("decision", "approve");
+        }
         UserAction::ApproveOnly(docs) => {
             let list: Vec<&str> = docs.iter().map(DocType::as_str).collect();
-            url.query_pairs_mut().append_pair("docs", &list.join(","));
+            url.query_pairs_mut()
+                .append_pair("decision", "approve")
+                .append_pair("docs", &list.join(","));
         }
         UserAction::Deny => {
             url.query_pairs_mut().append_pair("decision", "deny");
