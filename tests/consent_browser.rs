@@ -31,6 +31,41 @@ impl Drop for Driver {
     }
 }
 
+/// A tiny loopback page for the browser to land on after an Eko consent:
+/// answers every request with the same small HTML page.
+async fn landing_page() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                use tokio::io::{AsyncReadExt, AsyncWriteExt};
+                let mut buf = vec![0u8; 8192];
+                let mut seen = Vec::new();
+                // Read the request head, then answer and close.
+                while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match stream.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => seen.extend_from_slice(&buf[..n]),
+                    }
+                    if seen.len() > 65_536 {
+                        return;
+                    }
+                }
+                let body =
+                    "<!doctype html><title>back</title><h1 id=\"landed\">Back at the app</h1>";
+                let head = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                    body.len()
+                );
+                let _ = stream.write_all(head.as_bytes()).await;
+                let _ = stream.write_all(body.as_bytes()).await;
+            });
+        }
+    });
+    format!("http://{addr}")
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
@@ -158,10 +193,6 @@ async fn a_person_unticks_a_document_approves_and_lands_on_the_redirect() {
         .for_url(&target)
         .await
         .expect("the browser is sent to the redirect URL");
-    let _ = browser.close().await;
-    drop(driver);
-    let _ = std::fs::remove_dir_all(&profile);
-
     let snap = sim.session(&session.id).unwrap();
     assert_eq!(snap.state, SessionState::Succeeded);
     assert_eq!(snap.consented_documents, ["aadhaar"]);
@@ -176,5 +207,50 @@ async fn a_person_unticks_a_document_approves_and_lands_on_the_redirect() {
         docs.iter().map(|d| d.kind.clone()).collect::<Vec<_>>(),
         [DocType::Aadhaar]
     );
+
+    // Eko: the browser lands on the app's (loopback) page with Eko's query
+    // parameters appended to the redirect URL.
+    let app = landing_page().await;
+    let eko = sim.digilocker(Provider::Eko).unwrap();
+    let e = eko
+        .start([DocType::Aadhaar], &format!("{app}/eko/cb?tenant=7"))
+        .await
+        .unwrap();
+    browser.goto(&e.authorization_url).await.unwrap();
+    let requester = browser.find(Locator::Id("requester")).await.unwrap();
+    assert!(requester.text().await.unwrap().contains("through Eko"));
+    browser
+        .find(Locator::Id("approve"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let landed = browser
+        .wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Id("landed"))
+        .await
+        .expect("the browser lands on the app's page");
+    assert_eq!(landed.text().await.unwrap(), "Back at the app");
+    let here = browser.current_url().await.unwrap();
+    assert!(
+        here.as_str().starts_with(&format!("{app}/eko/cb?")),
+        "{here}"
+    );
+    let q: std::collections::HashMap<String, String> = here.query_pairs().into_owned().collect();
+    let snap = sim.session(&e.id).unwrap();
+    assert_eq!(q["tenant"], "7");
+    assert_eq!(q["reference_id"], e.id);
+    assert_eq!(
+        Some(&q["verification_id"]),
+        snap.eko_verification_id.as_ref()
+    );
+    assert_eq!(snap.state, SessionState::Succeeded);
+    assert_eq!(snap.consented_documents, ["AADHAAR"]);
+
+    let _ = browser.close().await;
+    drop(driver);
+    let _ = std::fs::remove_dir_all(&profile);
     sim.shutdown().await;
 }

@@ -609,3 +609,67 @@ async fn consent_page_shows_a_form_and_records_the_ticked_documents() {
         }
     );
 }
+
+#[tokio::test]
+async fn garbage_to_the_control_api_gets_json_4xx_and_the_server_survives() {
+    let sim = Standalone::start();
+    let kyc = sim.sandbox();
+    let s = start_sandbox(&sim, &kyc).await;
+    let mut rng = fastrand::Rng::with_seed(0xc0ffee);
+    let paths = [
+        format!("/simulator/sessions/{}/approve", s.id),
+        "/simulator/sessions/x%2Fy/deny".to_string(),
+        "/simulator/faults".to_string(),
+        "/simulator/faults/99".to_string(),
+        "/simulator/clock/advance".to_string(),
+        "/simulator/sessions".to_string(),
+    ];
+    let bodies = [
+        String::new(),
+        "null".into(),
+        "[]".into(),
+        "{\"documents\": [1, 2]}".into(),
+        "{\"documents\": [\"passport\"]}".into(),
+        "{\"fault\": {}}".into(),
+        "{\"fault\": \"latency\", \"delay_ms\": 18446744073709551615}".into(),
+        "{\"seconds\": 1e308}".into(),
+        "{\"seconds\": \"600\"}".into(),
+        "{\"fault\": \"status\", \"status\": 70000}".into(),
+    ];
+    let methods = [
+        reqwest::Method::GET,
+        reqwest::Method::POST,
+        reqwest::Method::DELETE,
+        reqwest::Method::PUT,
+    ];
+    for i in 0..200 {
+        let path = &paths[rng.usize(0..paths.len())];
+        let method = methods[rng.usize(0..methods.len())].clone();
+        let body = if rng.bool() {
+            bodies[rng.usize(0..bodies.len())].clone()
+        } else {
+            (0..rng.usize(0..64)).map(|_| rng.alphanumeric()).collect()
+        };
+        let resp = sim
+            .http
+            .request(method.clone(), sim.url(path))
+            .body(body.clone())
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("request {i}: {e}"));
+        let status = resp.status().as_u16();
+        let text = resp.text().await.unwrap();
+        assert!(
+            status < 500,
+            "{i}: {method} {path} {body:?} -> {status} {text}"
+        );
+        assert!(
+            serde_json::from_str::<Value>(&text).is_ok(),
+            "{i}: {method} {path} -> {text}"
+        );
+    }
+    // The server still serves, both APIs.
+    let (status, _) = sim.get(&format!("/simulator/sessions/{}", s.id)).await;
+    assert_eq!(status, 200);
+    kyc.status(&s).await.unwrap();
+}

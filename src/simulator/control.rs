@@ -110,9 +110,9 @@ pub(crate) fn route(method: &Method, path: &str) -> Route {
     let segs: Vec<&str> = rest.split('/').collect();
     let (allow, route): (&'static str, Route) = match segs.as_slice() {
         ["sessions"] => ("GET", Route::Sessions),
-        ["sessions", id] if !id.is_empty() => ("GET", Route::Session(decode(id))),
+        ["sessions", id] if !id.is_empty() => ("GET", Route::Session(id.to_string())),
         ["sessions", id, action] if !id.is_empty() => match Action::parse(action) {
-            Some(a) => ("POST", Route::SessionAction(decode(id), a)),
+            Some(a) => ("POST", Route::SessionAction(id.to_string(), a)),
             None => return Route::NotFound,
         },
         ["faults"] if method == Method::DELETE => ("POST, DELETE", Route::ClearFaults),
@@ -129,13 +129,6 @@ pub(crate) fn route(method: &Method, path: &str) -> Route {
     } else {
         Route::WrongMethod(allow)
     }
-}
-
-fn decode(seg: &str) -> String {
-    url::form_urlencoded::parse(format!("x={seg}").as_bytes())
-        .next()
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default()
 }
 
 /// A JSON error: `{"error": code, "message": text}`.
