@@ -52,7 +52,12 @@ async fn eko_facade_journey_against_the_simulator() {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    let resp = http.get(&link.url).send().await.unwrap();
+    let resp = http
+        .get(&link.url)
+        .query(&[("decision", "approve")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 302);
     let back = EkoCallback::from_url(resp.headers()["location"].to_str().unwrap()).unwrap();
     assert_eq!(back.verification_id, vid);

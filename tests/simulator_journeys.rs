@@ -180,7 +180,12 @@ async fn sandbox_journey_through_the_authorization_url() {
     )));
     assert!(auth_url.contains("req_doctype=ADHAR"), "{auth_url}");
 
-    let resp = c.get(auth_url).send().await.unwrap();
+    // The scripted consent (a plain GET only shows the consent page).
+    let resp = c
+        .get(format!("{auth_url}&decision=approve"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 302);
     assert_eq!(resp.headers()["location"], REDIRECT);
 
@@ -262,7 +267,12 @@ async fn eko_journey_through_the_authorization_url() {
     let reference_id = created["data"]["reference_id"].as_i64().unwrap();
     let url = created["data"]["url"].as_str().unwrap();
 
-    let resp = c.get(url).send().await.unwrap();
+    let resp = c
+        .get(url)
+        .query(&[("decision", "approve")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 302);
     let location = url::Url::parse(resp.headers()["location"].to_str().unwrap()).unwrap();
     assert_eq!(location.host_str(), Some("app.example"));

@@ -21,16 +21,46 @@ Examples:
   env SANDBOX_BASE_URL=http://127.0.0.1:8080 SANDBOX_API_KEY=... SANDBOX_API_SECRET=... \\
       digilocker sandbox start --redirect https://app.example/kyc/done";
 
+/// The control API and the consent page, for `--help` (after [`HELP`]).
+const CONTROL_HELP: &str = "\
+Driving the simulator over HTTP (tests in any language): the same port serves
+a JSON control API beside the Sandbox and Eko APIs. {id} is a Sandbox session
+id, an Eko reference_id or an Eko verification_id. Control calls are not
+recorded and no injected fault applies to them.
+
+  SIM=http://127.0.0.1:8080
+  curl -s $SIM/simulator/sessions                       # every session
+  curl -s $SIM/simulator/sessions/$ID                   # state, requested and consented documents
+  curl -s -X POST $SIM/simulator/sessions/$ID/approve   # consent to everything requested
+  curl -s -X POST $SIM/simulator/sessions/$ID/approve -d '{\"documents\":[\"aadhaar\",\"pan\"]}'
+  curl -s -X POST $SIM/simulator/sessions/$ID/deny      # also /expire, /fail
+  curl -s -X POST $SIM/simulator/faults \\
+       -d '{\"fault\":\"status\",\"status\":503,\"path\":\"/kyc/*/status\",\"times\":2}'
+  curl -s -X DELETE $SIM/simulator/faults               # remove every fault (or /simulator/faults/{id})
+  curl -s -X POST $SIM/simulator/clock/advance -d '{\"seconds\":600}'
+  curl -s \"$SIM/simulator/requests?method=POST\"         # recorded requests, secrets masked
+  curl -s -X POST $SIM/simulator/requests/clear
+
+Faults: status, rate_limited (retry_after_secs), latency (delay_ms), html,
+truncated_json, drop_connection; with method, path (glob), times, rate, seed.
+Errors are JSON {\"error\", \"message\"}: 404 unknown_session, 400 bad_request,
+409 already_final, 405 with an Allow header.
+
+Consent page: a session's authorization_url opens a page like DigiLocker's
+consent screen (documents as checkboxes, Approve, Deny); the choice redirects
+to the redirect_url. Scripts use ?decision=approve (&docs=aadhaar,pan) or
+?decision=deny instead.";
+
 /// Options of `digilocker simulate`.
 #[derive(Debug, Args)]
-#[command(after_help = HELP)]
+#[command(after_help = HELP, after_long_help = format!("{HELP}\n\n{CONTROL_HELP}"))]
 pub struct SimulateArgs {
     /// Listen on this port of 127.0.0.1 (0: any free port).
     #[arg(long, default_value_t = 0)]
     port: u16,
     /// Approve pending sessions by themselves: after N status calls (`3`), or
-    /// this long after creation (`30s`, `2m`). Without it, approve by opening
-    /// the consent link.
+    /// this long after creation (`30s`, `2m`). Without it, approve on the
+    /// consent page or with the control API (see `--help`).
     #[arg(long, value_name = "N|DURATION")]
     auto_approve_after: Option<String>,
 }

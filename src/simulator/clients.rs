@@ -50,10 +50,11 @@ impl Simulator {
     }
 }
 
-/// Open a session's `authorization_url` as the user's browser would, and
-/// take `action` on the simulated consent page. Returns the URL the browser
-/// is then redirected to (the caller's `redirect_url`, with what the
-/// provider appends), or `None` when the session has no redirect.
+/// Take `action` on a session's simulated consent page, through its
+/// scripted path (`?decision=approve|deny`, `&docs=...`) rather than the
+/// form a person would use. Returns the URL the browser is then redirected
+/// to (the caller's `redirect_url`, with what the provider appends), or
+/// `None` when the session has no redirect.
 ///
 /// Works only with authorisation URLs issued by a [`Simulator`].
 pub async fn act_as_user(authorization_url: &str, action: &UserAction) -> Result<Option<String>> {
@@ -61,11 +62,16 @@ pub async fn act_as_user(authorization_url: &str, action: &UserAction) -> Result
         field: "authorization_url",
         reason: e.to_string(),
     })?;
+    // The scripted path of the consent page: a plain GET only shows it.
     match action {
-        UserAction::Approve => {}
+        UserAction::Approve => {
+            url.query_pairs_mut().append_pair("decision", "approve");
+        }
         UserAction::ApproveOnly(docs) => {
             let list: Vec<&str> = docs.iter().map(DocType::as_str).collect();
-            url.query_pairs_mut().append_pair("docs", &list.join(","));
+            url.query_pairs_mut()
+                .append_pair("decision", "approve")
+                .append_pair("docs", &list.join(","));
         }
         UserAction::Deny => {
             url.query_pairs_mut().append_pair("decision", "deny");

@@ -61,8 +61,9 @@
 //! | POST | `{eko}/tools/kyc/digilocker` | `create_digilocker_url` |
 //! | GET | `{eko}/tools/kyc/digilocker/status` | `get_verification_status` |
 //! | POST | `{eko}/tools/kyc/digilocker/document` | `get_document` |
-//! | GET | `/simulator/authorize/{id}` | stand-in for the DigiLocker consent page |
+//! | GET, POST | `/simulator/authorize/{id}` | stand-in for the DigiLocker consent page |
 //! | GET | `/simulator/files/{token}/{name}?X-Amz-...` | "pre-signed" document links |
+//! | * | `/simulator/sessions/...`, `/simulator/faults`, `/simulator/clock/...`, `/simulator/requests` | the control API (below) |
 //!
 //! # Sandbox behaviour
 //!
@@ -146,14 +147,19 @@
 //! auto-approval ([`SimulatorBuilder::auto_approve_after_polls`],
 //! [`SimulatorBuilder::auto_approve_after`]), by expiry
 //! ([`SimulatorBuilder::session_lifetime`], or Sandbox's `consent_expiry`),
-//! and by visiting the authorisation URL: `GET /simulator/authorize/{id}`
-//! consents to everything requested (`?docs=aadhaar,pan` to a subset,
-//! `?decision=deny` refuses) and answers 302 to the caller's `redirect_url`.
+//! and by the user on the authorisation URL, `/simulator/authorize/{id}`.
+//! A plain `GET` shows a page in the manner of DigiLocker's consent screen
+//! (who is asking, the requested documents as ticked checkboxes, Approve and
+//! Deny) and changes nothing; its form `POST`s the choice and answers 303 to
+//! the caller's `redirect_url`. Tests script it instead with
+//! `?decision=approve` (`&docs=aadhaar,pan` for a subset) or
+//! `?decision=deny`, answered with 302 ([`act_as_user`] does this).
 //! For Eko the redirect gets `verification_id` and `reference_id` appended,
 //! as Eko documents; for Sandbox the `redirect_url` is used unchanged,
 //! because Sandbox documents no callback parameters and its clients must
 //! poll the status anyway. SDK sessions have no redirect URL: the page
-//! answers 200. An expired session's page answers 410.
+//! answers 200 once the choice is made. An expired session's page answers
+//! 410.
 //!
 //! Time-based behaviour reads the simulator's own clock, which tests move
 //! with [`Simulator::advance_clock`] instead of sleeping.
@@ -167,10 +173,40 @@
 //! [`RecordedRequest`] for everything received, including faulted and
 //! dropped requests, with secrets masked.
 //!
+//! # Control API over HTTP
+//!
+//! The same listener serves a JSON control API, so that tests in any
+//! language can do what Rust tests do with these methods (`digilocker
+//! simulate --help` has curl examples):
+//!
+//! | Method | Path | Does |
+//! |---|---|---|
+//! | GET | `/simulator/sessions`, `/simulator/sessions/{id}` | [`Simulator::sessions`], [`Simulator::session`] |
+//! | POST | `/simulator/sessions/{id}/approve` | [`Simulator::approve`]; optional body `{"documents": ["aadhaar", "pan"]}` |
+//! | POST | `/simulator/sessions/{id}/deny`, `/expire`, `/fail`, `/mark_initialized`, `/mark_authorized` | [`Simulator::deny`] and the others |
+//! | POST | `/simulator/faults` | [`Simulator::inject`]; body e.g. `{"fault": "status", "status": 503, "path": "/kyc/*/status", "times": 1}` → 201 `{"id": N}` |
+//! | DELETE | `/simulator/faults`, `/simulator/faults/{id}` | [`Simulator::clear_faults`], [`Simulator::remove_fault`] |
+//! | POST | `/simulator/clock/advance` | [`Simulator::advance_clock`]; body `{"seconds": 600}` |
+//! | GET | `/simulator/clock` | [`Simulator::now`] |
+//! | GET | `/simulator/requests` (`?method=POST&path=/kyc/*`) | [`Simulator::requests`] as JSON: `seq`, `method`, `path`, `query`, `headers` (masked as in [`RecordedRequest`]), `body_json`, `body_excerpt` (masked), `provider`, `operation`, `status`, `fault`, `elapsed_ms` |
+//! | POST | `/simulator/requests/clear` | [`Simulator::clear_requests`] |
+//!
+//! `{id}` is a Sandbox session id, an Eko `reference_id` or an Eko
+//! `verification_id`. A fault body names the fault as [`Fault::kind`] does
+//! (`status`, `rate_limited`, `latency`, `html`, `truncated_json`,
+//! `drop_connection`) with `status`, `retry_after_secs` or `delay_ms`, and
+//! the rule's `method`, `path` (glob), `times`, `rate` and `seed`. Errors
+//! are JSON `{"error": code, "message": text}`: 404 `unknown_session` (or
+//! `not_found`), 400 `bad_request` / `document_not_allowed`, 409
+//! `already_final`, 405 `method_not_allowed` with `Allow`. Control requests
+//! are not recorded and no fault applies to them.
+//!
 //! All data is synthetic (see [`Persona`]): no real person's details are
 //! served.
 
 mod clients;
+mod consent;
+mod control;
 mod eko;
 mod faults;
 mod fixtures;
@@ -188,7 +224,7 @@ pub use state::{ControlError, SessionKind, SessionSnapshot, SessionState};
 
 use crate::redact::Secret;
 use faults::glob_match;
-use state::{Config, Session, Shared, lock};
+use state::{Config, Shared, lock};
 use std::fmt;
 use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -483,94 +519,51 @@ impl Simulator {
         }
     }
 
-    fn with_session<T>(
-        &self,
-        id: &str,
-        f: impl FnOnce(&mut Session, i64) -> Result<T, ControlError>,
-    ) -> Result<T, ControlError> {
-        let now = self.shared.clock.now_ms();
-        let mut store = lock(&self.shared.store);
-        let session = store
-            .get_mut(id)
-            .ok_or_else(|| ControlError::UnknownSession(id.to_string()))?;
-        session.refresh(now, &self.shared.config);
-        f(session, now)
-    }
-
-    fn settle(&self, id: &str, state: SessionState) -> Result<(), ControlError> {
-        self.with_session(id, |s, now| {
-            pending(s)?;
-            s.state = state;
-            s.updated_ms = Some(now);
-            Ok(())
-        })
-    }
-
     /// The user consents to `documents` (Sandbox `doc_types` such as
     /// `"aadhaar"`, or `"AADHAAR"` for Eko; case-insensitive). An empty list
     /// consents to everything requested. `session` is a Sandbox session id,
     /// an Eko `reference_id` or an Eko `verification_id`.
     pub fn approve(&self, session: &str, documents: &[&str]) -> Result<(), ControlError> {
-        self.with_session(session, |s, now| {
-            pending(s)?;
-            let docs = if documents.is_empty() {
-                s.default_consent()
-            } else {
-                s.check_documents(documents)?
-            };
-            s.succeed(docs, now);
-            Ok(())
-        })
+        control::approve(&self.shared, session, documents)
     }
 
     /// The user refuses consent (Sandbox reads `failed`; Eko
     /// `CONSENT_DENIED`).
     pub fn deny(&self, session: &str) -> Result<(), ControlError> {
-        self.settle(session, SessionState::Denied)
+        control::settle(&self.shared, session, SessionState::Denied)
     }
 
     /// The session expires now.
     pub fn expire(&self, session: &str) -> Result<(), ControlError> {
-        self.settle(session, SessionState::Expired)
+        control::settle(&self.shared, session, SessionState::Expired)
     }
 
     /// The journey fails.
     pub fn fail(&self, session: &str) -> Result<(), ControlError> {
-        self.settle(session, SessionState::Failed)
+        control::settle(&self.shared, session, SessionState::Failed)
     }
 
     /// The SDK was opened (`initialized`; non-SDK sessions still read
     /// `created`).
     pub fn mark_initialized(&self, session: &str) -> Result<(), ControlError> {
-        self.settle(session, SessionState::Initialized)
+        control::settle(&self.shared, session, SessionState::Initialized)
     }
 
     /// The user signed in to DigiLocker (`authorized`; non-SDK sessions
     /// still read `created`).
     pub fn mark_authorized(&self, session: &str) -> Result<(), ControlError> {
-        self.settle(session, SessionState::Authorized)
+        control::settle(&self.shared, session, SessionState::Authorized)
     }
 
     /// A session's current state (after applying expiry and timed
     /// approval).
     pub fn session(&self, session: &str) -> Option<SessionSnapshot> {
-        self.with_session(session, |s, _| Ok(s.snapshot())).ok()
+        control::with_session(&self.shared, session, |s, _| Ok(s.snapshot())).ok()
     }
 
     /// Every session, oldest first.
     pub fn sessions(&self) -> Vec<SessionSnapshot> {
-        let now = self.shared.clock.now_ms();
-        let mut store = lock(&self.shared.store);
-        let mut all: Vec<SessionSnapshot> = store
-            .sessions
-            .values_mut()
-            .map(|s| {
-                s.refresh(now, &self.shared.config);
-                s.snapshot()
-            })
-            .collect();
-        all.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
-        all
+        control::sessions(&self.shared)
     }
 
     /// Add a fault rule (a bare [`Fault`] applies to every request until
@@ -642,17 +635,6 @@ impl Simulator {
     pub async fn run_until(self, signal: impl Future<Output = ()>) {
         signal.await;
         self.shutdown().await;
-    }
-}
-
-fn pending(s: &Session) -> Result<(), ControlError> {
-    if s.state.is_final() {
-        Err(ControlError::AlreadyFinal {
-            session: s.id.clone(),
-            state: s.state,
-        })
-    } else {
-        Ok(())
     }
 }
 

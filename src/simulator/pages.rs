@@ -2,8 +2,9 @@
 //! (`/simulator/authorize/{id}`) and the "pre-signed" document links
 //! (`/simulator/files/{token}/{name}`).
 
+use super::consent;
 use super::server::{Ctx, Reply};
-use super::state::{SessionKind, SessionState, Shared, StoredFile, hex, lock};
+use super::state::{Shared, StoredFile, hex, lock};
 use bytes::Bytes;
 use hmac::{Hmac, Mac};
 use hyper::Method;
@@ -15,16 +16,19 @@ type HmacSha256 = Hmac<Sha256>;
 #[derive(Debug, Clone)]
 pub(crate) enum Route {
     Authorize(String),
+    /// The consent form's POST.
+    Consent(String),
     File(String),
-    WrongMethod,
+    /// A known page with a method it does not take; the `Allow` value.
+    WrongMethod(&'static str),
 }
 
 impl Route {
     pub fn operation_id(&self) -> Option<&'static str> {
         match self {
-            Route::Authorize(_) => Some("simulator_authorize"),
+            Route::Authorize(_) | Route::Consent(_) => Some("simulator_authorize"),
             Route::File(_) => Some("simulator_file"),
-            Route::WrongMethod => None,
+            Route::WrongMethod(_) => None,
         }
     }
 }
@@ -33,28 +37,35 @@ pub(crate) fn route(method: &Method, path: &str) -> Option<Route> {
     let rest = path.strip_prefix("/simulator/")?;
     let segs: Vec<&str> = rest.split('/').collect();
     let route = match segs.as_slice() {
+        ["authorize", id] if !id.is_empty() && method == Method::POST => {
+            Route::Consent(id.to_string())
+        }
         ["authorize", id] if !id.is_empty() => Route::Authorize(id.to_string()),
         ["files", token] | ["files", token, _] if !token.is_empty() => {
             Route::File(token.to_string())
         }
         _ => return None,
     };
-    if method != Method::GET {
-        return Some(Route::WrongMethod);
+    match route {
+        Route::Authorize(_) if method != Method::GET => Some(Route::WrongMethod("GET, POST")),
+        Route::File(_) if method != Method::GET => Some(Route::WrongMethod("GET")),
+        r => Some(r),
     }
-    Some(route)
 }
 
 pub(crate) fn handle(shared: &Shared, route: Option<&Route>, ctx: &Ctx<'_>) -> Reply {
     match route {
         None => html(404, "Not found", "No such simulator page."),
-        Some(Route::WrongMethod) => html(405, "Method not allowed", "Use GET."),
-        Some(Route::Authorize(id)) => authorize(shared, id, ctx),
+        Some(Route::WrongMethod(allow)) => {
+            html(405, "Method not allowed", &format!("Use {allow}.")).header("allow", *allow)
+        }
+        Some(Route::Authorize(id)) => consent::page(shared, id, ctx),
+        Some(Route::Consent(id)) => consent::submit(shared, id, ctx),
         Some(Route::File(token)) => file(shared, token, ctx),
     }
 }
 
-fn html(status: u16, title: &str, text: &str) -> Reply {
+pub(crate) fn html(status: u16, title: &str, text: &str) -> Reply {
     let esc = |s: &str| {
         s.replace('&', "&amp;")
             .replace('<', "&lt;")
@@ -69,68 +80,6 @@ fn html(status: u16, title: &str, text: &str) -> Reply {
             x = esc(text)
         ),
     )
-}
-
-/// Stand-in for the DigiLocker consent page.
-///
-/// `?decision=deny` refuses consent; `?docs=a,b` consents to a subset;
-/// otherwise the user consents to everything requested. Answers 302 to the
-/// caller's `redirect_url` (Eko: with `verification_id` and `reference_id`
-/// appended), 200 for SDK sessions (no redirect URL), 410 once expired.
-fn authorize(shared: &Shared, id: &str, ctx: &Ctx<'_>) -> Reply {
-    let now = shared.clock.now_ms();
-    let decision = ctx.query_param("decision").unwrap_or_default();
-    let docs = ctx.query_param("docs");
-    let mut store = lock(&shared.store);
-    let Some(s) = store.get_mut(id) else {
-        return html(404, "Unknown session", "This consent link is not valid.");
-    };
-    s.refresh(now, &shared.config);
-    match s.state {
-        SessionState::Expired => {
-            return html(410, "Link expired", "This consent link has expired.");
-        }
-        state if !state.is_final() => {
-            if decision.eq_ignore_ascii_case("deny") {
-                s.state = SessionState::Denied;
-                s.updated_ms = Some(now);
-            } else {
-                let chosen = match docs.as_deref() {
-                    Some(list) if !list.trim().is_empty() => {
-                        let wanted: Vec<&str> = list.split(',').collect();
-                        match s.check_documents(&wanted) {
-                            Ok(d) => d,
-                            Err(e) => return html(400, "Invalid documents", &e.to_string()),
-                        }
-                    }
-                    _ => s.default_consent(),
-                };
-                s.succeed(chosen, now);
-            }
-        }
-        _ => {}
-    }
-    let Some(redirect) = s.redirect_url.clone() else {
-        return html(
-            200,
-            "Consent recorded",
-            "The simulated DigiLocker journey is complete; you can close this window.",
-        );
-    };
-    let location = match (&s.eko, s.kind) {
-        (Some(eko), SessionKind::Eko) => match url::Url::parse(&redirect) {
-            Ok(mut u) => {
-                u.query_pairs_mut()
-                    .append_pair("verification_id", &eko.verification_id)
-                    .append_pair("reference_id", &eko.reference_id.to_string());
-                u.to_string()
-            }
-            Err(_) => redirect,
-        },
-        _ => redirect,
-    };
-    drop(store);
-    Reply::with_body(302, "text/html; charset=utf-8", Bytes::new()).header("location", location)
 }
 
 fn file_signature(shared: &Shared, token: &str, amz_date: &str, expires: &str) -> String {

@@ -8,7 +8,7 @@
 use super::faults::{Fault, retry_after_secs};
 use super::records::{RecordedRequest, mask_header};
 use super::state::{Shared, lock, uuid_like};
-use super::{eko, pages, sandbox};
+use super::{control, eko, pages, sandbox};
 use crate::error::Provider;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
@@ -97,12 +97,15 @@ pub(crate) enum Target {
     Sandbox(Option<sandbox::Route>),
     Eko(Option<eko::Route>),
     Page(Option<pages::Route>),
+    Control(control::Route),
 }
 
 impl Target {
     fn classify(shared: &Shared, method: &Method, path: &str) -> Target {
         let prefix = shared.config.eko_prefix.as_str();
-        if path.starts_with("/simulator/") {
+        if control::is_control(path) {
+            Target::Control(control::route(method, path))
+        } else if path.starts_with("/simulator/") {
             Target::Page(pages::route(method, path))
         } else if let Some(rest) = path.strip_prefix(prefix).filter(|r| r.starts_with('/')) {
             Target::Eko(eko::route(method, rest))
@@ -115,7 +118,7 @@ impl Target {
         match self {
             Target::Sandbox(_) => Some(Provider::Sandbox),
             Target::Eko(_) => Some(Provider::Eko),
-            Target::Page(_) => None,
+            Target::Page(_) | Target::Control(_) => None,
         }
     }
 
@@ -124,6 +127,7 @@ impl Target {
             Target::Sandbox(r) => r.as_ref().and_then(|r| r.operation_id()),
             Target::Eko(r) => r.as_ref().and_then(|r| r.operation_id()),
             Target::Page(r) => r.as_ref().and_then(|r| r.operation_id()),
+            Target::Control(_) => None,
         }
     }
 }
@@ -244,6 +248,15 @@ async fn handle(
             return Ok(finish(&shared, record, reply, start));
         }
     };
+    if let Target::Control(route) = &target {
+        // The control API is not recorded and ignores injected faults.
+        let ctx = Ctx {
+            query: query.as_deref(),
+            headers: &headers,
+            body: &body,
+        };
+        return Ok(into_response(control::handle(&shared, route, &ctx)));
+    }
     record.body = body.clone();
 
     let fault = lock(&shared.faults).pick(method.as_str(), &path);
@@ -292,6 +305,7 @@ fn dispatch(shared: &Shared, target: &Target, ctx: &Ctx<'_>) -> Reply {
         Target::Sandbox(route) => sandbox::handle(shared, route.as_ref(), ctx),
         Target::Eko(route) => eko::handle(shared, route.as_ref(), ctx),
         Target::Page(route) => pages::handle(shared, route.as_ref(), ctx),
+        Target::Control(route) => control::handle(shared, route, ctx),
     }
 }
 

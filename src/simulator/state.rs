@@ -393,8 +393,9 @@ pub struct SessionSnapshot {
     pub expires_at: SystemTime,
     /// The caller's `redirect_url`, when the API takes one.
     pub redirect_url: Option<String>,
-    /// The simulator's stand-in for the DigiLocker consent page: visiting it
-    /// approves (see the module docs for its query options).
+    /// The simulator's stand-in for the DigiLocker consent page: a browser
+    /// shows a consent form; `?decision=approve|deny` scripts the choice (see
+    /// the module docs).
     pub authorization_url: String,
     /// Eko `reference_id`.
     pub eko_reference_id: Option<i64>,
