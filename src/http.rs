@@ -49,6 +49,12 @@ impl HttpSettings {
             .timeout(self.request_timeout)
             .user_agent(self.user_agent.clone())
             .pool_idle_timeout(Duration::from_secs(60))
+            // Credentials, signatures and signed links stay with the host they
+            // were meant for: a 3xx is handed back as an error carrying its
+            // status, never followed, and no request names the page it came
+            // from (a Referer would carry the previous URL's query).
+            .redirect(reqwest::redirect::Policy::none())
+            .referer(false)
             .build()
             .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))
     }

@@ -435,3 +435,27 @@ async fn invalid_input_never_reaches_the_server() {
     any.assert_calls_async(0).await;
     assert_eq!(clock.reads(), 0, "nothing was even signed");
 }
+
+#[tokio::test]
+async fn a_redirect_is_an_error_and_the_signed_request_goes_nowhere() {
+    let other = MockServer::start_async().await;
+    let stolen = other
+        .mock_async(|when, then| {
+            when.any_request();
+            then.status(200).json_body(json!({"status": 0}));
+        })
+        .await;
+    let server = MockServer::start_async().await;
+    let target = other.url("/tools/kyc/digilocker/status");
+    let m = server
+        .mock_async(|when, then| {
+            when.path("/tools/kyc/digilocker/status");
+            then.status(307).header("location", &target);
+        })
+        .await;
+    let (eko, _) = client(&server);
+    let e = eko.status(1_i64).await.unwrap_err();
+    assert_eq!(e.http_status(), Some(307), "{e:?}");
+    m.assert_calls_async(1).await;
+    stolen.assert_calls_async(0).await;
+}

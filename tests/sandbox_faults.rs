@@ -706,3 +706,55 @@ async fn an_expired_link_is_link_expired() {
     assert!(matches!(e, Error::LinkExpired { status: 403 }), "{e:?}");
     s3.assert_calls_async(1).await;
 }
+
+// ---------------------------------------------------------------------------
+// Hostile redirects: credentials never follow a 3xx to another host
+// ---------------------------------------------------------------------------
+
+/// A second loopback server standing in for an attacker's host: it answers
+/// everything and counts what reaches it.
+async fn elsewhere() -> (MockServer, &'static MockServer, httpmock::Mock<'static>) {
+    let other: &'static MockServer = Box::leak(Box::new(MockServer::start_async().await));
+    let any = other
+        .mock_async(|when, then| {
+            when.any_request();
+            then.status(200).json_body(status_body());
+        })
+        .await;
+    (MockServer::start_async().await, other, any)
+}
+
+#[tokio::test]
+async fn a_redirect_from_authenticate_is_an_error_and_the_key_goes_nowhere() {
+    let (server, other, stolen) = elsewhere().await;
+    let target = other.url("/authenticate");
+    let auth = server
+        .mock_async(|when, then| {
+            when.method(POST).path("/authenticate");
+            then.status(307).header("location", &target);
+        })
+        .await;
+    let e = client(&server).session_status(SESSION).await.unwrap_err();
+    assert_eq!(e.http_status(), Some(307), "{e:?}");
+    auth.assert_calls_async(1).await;
+    stolen.assert_calls_async(0).await;
+}
+
+#[tokio::test]
+async fn a_redirect_on_the_session_creating_post_is_not_resent() {
+    let (server, other, stolen) = elsewhere().await;
+    mock_auth(&server, &TOKEN).await;
+    let target = other.url("/kyc/digilocker/sessions/init");
+    let create = server
+        .mock_async(|when, then| {
+            when.method(POST).path("/kyc/digilocker/sessions/init");
+            then.status(307).header("location", &target);
+        })
+        .await;
+    let req =
+        StartSession::new(Flow::Signin, [DocType::Aadhaar], "https://app.example/done").unwrap();
+    let e = client(&server).start_session(req).await.unwrap_err();
+    assert_eq!(e.http_status(), Some(307), "{e:?}");
+    create.assert_calls_async(1).await;
+    stolen.assert_calls_async(0).await;
+}
