@@ -390,12 +390,14 @@ async fn sandbox_document(client: &SandboxClient, doc: sandbox::Document) -> Res
     let bytes = client.download(&file).await?;
     let looks_xml = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<');
     if is_xml || looks_xml {
-        let id = xml::read_identity(&bytes).map_err(|e| Error::Decode {
-            provider: Provider::Sandbox,
-            status: 200,
-            message: e.to_string(),
-            excerpt: crate::redact::excerpt(&bytes, crate::redact::EXCERPT_CHARS),
-        })?;
+        let id = xml::read_identity_async(bytes.clone())
+            .await
+            .map_err(|e| Error::Decode {
+                provider: Provider::Sandbox,
+                status: 200,
+                message: e.to_string(),
+                excerpt: crate::redact::excerpt(&bytes, crate::redact::EXCERPT_CHARS),
+            })?;
         out.name = id.name;
         out.dob = id.dob.as_deref().and_then(parse_dob);
         out.dob_text = id.dob;

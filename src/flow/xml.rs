@@ -16,8 +16,8 @@
 //! enveloped XML signature is not verified here (that needs the issuer's
 //! certificate chain); the file came over TLS from the aggregator.
 
-use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
+use quick_xml::{Reader, XmlVersion};
 use std::collections::BTreeMap;
 
 /// Identity fields found in a DigiLocker XML document.
@@ -53,8 +53,11 @@ fn attrs(e: &BytesStart<'_>) -> BTreeMap<String, String> {
     e.attributes()
         .flatten()
         .filter_map(|a| {
-            let key = String::from_utf8_lossy(a.key.local_name().as_ref()).to_string();
-            let value = a.unescape_value().ok()?.to_string();
+            let key = a.key.local_name().into_inner().to_string();
+            let value = a
+                .normalized_value(XmlVersion::Implicit1_0)
+                .ok()?
+                .to_string();
             Some((key, value))
         })
         .collect()
@@ -111,8 +114,26 @@ pub fn address_line(parts: &BTreeMap<String, String>) -> Option<String> {
     (!seen.is_empty()).then(|| seen.join(", "))
 }
 
+/// Largest document [`read_identity`] reads. Real DigiLocker XML, photo
+/// included, is well under 1 MiB.
+pub const MAX_XML_BYTES: usize = 8 * 1024 * 1024;
+/// Most attributes one element may carry (Aadhaar's `Poa` has 13).
+pub const MAX_ATTRIBUTES: usize = 64;
+/// Deepest element nesting accepted (DigiLocker documents nest 5 deep).
+pub const MAX_DEPTH: usize = 64;
+
 /// Read the identity fields of an Aadhaar, PAN or licence XML document.
+///
+/// Bounded: at most [`MAX_XML_BYTES`], [`MAX_ATTRIBUTES`] per element and
+/// [`MAX_DEPTH`] levels; a document type declaration (and so any entity) is
+/// refused. Beyond a bound the answer is an [`XmlError`], never a long parse.
 pub fn read_identity(xml: &[u8]) -> Result<XmlIdentity, XmlError> {
+    if xml.len() > MAX_XML_BYTES {
+        return Err(XmlError(format!(
+            "{} bytes is more than the {MAX_XML_BYTES} bytes a DigiLocker document may have",
+            xml.len()
+        )));
+    }
     let mut reader = Reader::from_reader(xml);
     reader.config_mut().trim_text(true);
     let mut out = XmlIdentity::default();
@@ -120,14 +141,37 @@ pub fn read_identity(xml: &[u8]) -> Result<XmlIdentity, XmlError> {
     let mut in_photo = false;
     let mut in_address_of_person = false;
     let mut saw_element = false;
+    let mut depth = 0usize;
     loop {
         let event = reader
             .read_event_into(&mut buf)
             .map_err(|e| XmlError(format!("at byte {}: {e}", reader.buffer_position())))?;
         match event {
+            Event::DocType(_) => {
+                return Err(XmlError(
+                    "a document type declaration is not allowed (no DTDs, no entities)".into(),
+                ));
+            }
             Event::Start(ref e) | Event::Empty(ref e) => {
                 saw_element = true;
-                let name = String::from_utf8_lossy(e.local_name().as_ref()).to_string();
+                if matches!(event, Event::Start(_)) {
+                    depth += 1;
+                    if depth > MAX_DEPTH {
+                        return Err(XmlError(format!(
+                            "elements nest deeper than {MAX_DEPTH} levels"
+                        )));
+                    }
+                }
+                if e.attributes()
+                    .with_checks(false)
+                    .nth(MAX_ATTRIBUTES)
+                    .is_some()
+                {
+                    return Err(XmlError(format!(
+                        "an element has more than {MAX_ATTRIBUTES} attributes"
+                    )));
+                }
+                let name = e.local_name().into_inner().to_string();
                 let a = attrs(e);
                 let is_start = matches!(event, Event::Start(_));
                 match name.as_str() {
@@ -162,20 +206,19 @@ pub fn read_identity(xml: &[u8]) -> Result<XmlIdentity, XmlError> {
                 }
             }
             Event::Text(t) if in_photo => {
-                let text = t
-                    .decode()
-                    .map_err(|e| XmlError(format!("photo text: {e}")))?;
+                let text = t.xml10_content();
                 let cleaned: String = text.chars().filter(|c| !c.is_whitespace()).collect();
                 if !cleaned.is_empty() && out.photo_base64.is_none() {
                     out.photo_base64 = Some(cleaned);
                 }
             }
             Event::End(ref e) => {
-                let name = e.local_name();
-                if matches!(name.as_ref(), b"Pht" | b"Photo") {
+                depth = depth.saturating_sub(1);
+                let name = e.local_name().into_inner();
+                if matches!(name, "Pht" | "Photo") {
                     in_photo = false;
                 }
-                if name.as_ref() == b"Person" {
+                if name == "Person" {
                     in_address_of_person = false;
                 }
             }
@@ -188,6 +231,21 @@ pub fn read_identity(xml: &[u8]) -> Result<XmlIdentity, XmlError> {
         return Err(XmlError("no XML elements".into()));
     }
     Ok(out)
+}
+
+/// Documents above this size are read on tokio's blocking pool.
+const BLOCKING_ABOVE: usize = 16 * 1024;
+
+/// [`read_identity`] for async callers: a document larger than a few
+/// kilobytes is parsed on tokio's blocking pool, so a large (or hostile)
+/// file never holds up the runtime's workers.
+pub async fn read_identity_async(xml: bytes::Bytes) -> Result<XmlIdentity, XmlError> {
+    if xml.len() <= BLOCKING_ABOVE {
+        return read_identity(&xml);
+    }
+    tokio::task::spawn_blocking(move || read_identity(&xml))
+        .await
+        .map_err(|e| XmlError(format!("the XML reader stopped: {e}")))?
 }
 
 #[cfg(test)]
@@ -256,6 +314,38 @@ SkZJRg==</Pht>
             Some("Flat 12, Demo Road, Sample Nagar, Pune, Maharashtra, 411001, India")
         );
         assert_eq!(address_line(&BTreeMap::new()), None);
+    }
+
+    #[test]
+    fn an_element_with_eighty_thousand_attributes_is_refused() {
+        let mut xml = String::from("<Certificate><KycRes><UidData");
+        for i in 0..80_000 {
+            xml.push_str(&format!(" a{i}=\"v\""));
+        }
+        xml.push_str("/></KycRes></Certificate>");
+        let e = read_identity(xml.as_bytes()).unwrap_err();
+        assert!(e.0.contains("attributes"), "{e}");
+    }
+
+    #[test]
+    fn deep_nesting_dtds_and_oversized_input_are_refused() {
+        let deep = format!(
+            "{}{}",
+            "<a>".repeat(MAX_DEPTH + 1),
+            "</a>".repeat(MAX_DEPTH + 1)
+        );
+        assert!(
+            read_identity(deep.as_bytes())
+                .unwrap_err()
+                .0
+                .contains("deeper")
+        );
+        let ok = format!("{}{}", "<a>".repeat(MAX_DEPTH), "</a>".repeat(MAX_DEPTH));
+        assert!(read_identity(ok.as_bytes()).is_ok());
+        let dtd = r#"<?xml version="1.0"?><!DOCTYPE c [<!ENTITY x "Asha">]><Certificate><Poi name="&x;"/></Certificate>"#;
+        assert!(read_identity(dtd.as_bytes()).unwrap_err().0.contains("DTD"));
+        let big = vec![b' '; MAX_XML_BYTES + 1];
+        assert!(read_identity(&big).unwrap_err().0.contains("bytes"));
     }
 
     #[test]
