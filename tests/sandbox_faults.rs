@@ -758,3 +758,33 @@ async fn a_redirect_on_the_session_creating_post_is_not_resent() {
     create.assert_calls_async(1).await;
     stolen.assert_calls_async(0).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_token_claiming_to_live_for_ever_is_used_without_panicking() {
+    let e = &base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine as _;
+    let huge_float = format!(
+        "{}.{}.{}",
+        e.encode(r#"{"alg":"HS256"}"#),
+        e.encode(r#"{"exp":1e300}"#),
+        e.encode("sig")
+    );
+    for token in [jwt_with_exp(u64::MAX, "max"), huge_float] {
+        let server = MockServer::start_async().await;
+        let auth = mock_auth(&server, &token).await;
+        let status = mock_status_ok(&server, &token).await;
+        let sb = client(&server);
+        let tasks: Vec<_> = (0..20)
+            .map(|_| {
+                let sb = sb.clone();
+                tokio::spawn(async move { sb.session_status(SESSION).await })
+            })
+            .collect();
+        for t in tasks {
+            let st = t.await.expect("no task panics").unwrap();
+            assert_eq!(st.status, SessionStatus::Created);
+        }
+        auth.assert_calls_async(1).await;
+        status.assert_calls_async(20).await;
+    }
+}

@@ -112,7 +112,10 @@ impl TokenCache {
             Ok(value) => {
                 *refusal = None;
                 let issued = now();
-                let expires = jwt_expiry(value.expose()).unwrap_or(issued + ASSUMED_LIFETIME);
+                // Sandbox tokens live 24 hours: a later `exp` (u64::MAX, 1e300)
+                // is not believed, so no claim can keep a token for ever.
+                let longest = issued + ASSUMED_LIFETIME;
+                let expires = jwt_expiry(value.expose()).map_or(longest, |e| e.min(longest));
                 let token = Token {
                     value: Arc::new(value),
                     generation: self.generations.fetch_add(1, Ordering::SeqCst) + 1,
@@ -155,8 +158,12 @@ fn refresh_at(issued: SystemTime, expires: SystemTime, margin: Duration) -> Syst
     } else {
         (life / 2).max(MIN_REUSE)
     };
-    issued + reuse
+    issued.checked_add(reuse).unwrap_or(expires)
 }
+
+/// The latest expiry [`jwt_expiry`] reports (about the year 2514): later
+/// claims saturate here instead of overflowing `SystemTime`.
+const LATEST_EXP_SECS: u64 = 1 << 34;
 
 /// The `exp` claim of a JWT (seconds since the epoch), read without
 /// checking the signature. `None` when the token is not a readable JWT.
@@ -177,7 +184,7 @@ pub(crate) fn jwt_expiry(token: &str) -> Option<SystemTime> {
                 .map(|f| f as u64)
         })
         .or_else(|| exp.as_str().and_then(|s| s.trim().parse().ok()))?;
-    (secs > 0).then(|| UNIX_EPOCH + Duration::from_secs(secs))
+    (secs > 0).then(|| UNIX_EPOCH + Duration::from_secs(secs.min(LATEST_EXP_SECS)))
 }
 
 #[cfg(test)]
@@ -191,6 +198,29 @@ mod tests {
             e.encode(r#"{"alg":"HS256"}"#),
             e.encode(claims)
         )
+    }
+
+    #[test]
+    fn absurd_expiries_saturate_and_are_bounded() {
+        let issued = SystemTime::now();
+        for claims in [
+            r#"{"exp":18446744073709551615}"#,
+            r#"{"exp":1e300}"#,
+            r#"{"exp":"18446744073709551615"}"#,
+            r#"{"exp":-5}"#,
+        ] {
+            let exp = jwt_expiry(&jwt(claims));
+            if let Some(e) = exp {
+                assert!(
+                    e <= UNIX_EPOCH + Duration::from_secs(LATEST_EXP_SECS),
+                    "{claims}"
+                );
+            }
+            let longest = issued + ASSUMED_LIFETIME;
+            let expires = exp.map_or(longest, |e| e.min(longest));
+            let at = refresh_at(issued, expires, Duration::from_secs(300));
+            assert!(at > issued && at <= longest, "{claims}");
+        }
     }
 
     #[test]
