@@ -128,6 +128,24 @@ async fn invalid_inputs_never_reach_the_server() {
             .map(drop),
     ));
     cases.push(("session_id", sb.entity_details(" ").await.map(drop)));
+    // Ids that would move the request elsewhere once the URL is normalised.
+    for hostile in [
+        ".",
+        "..",
+        r"..\..\digilocker-sdk\sessions\REAL",
+        "../../digilocker-sdk/sessions/REAL",
+        "x?y=1",
+        "x#frag",
+        "%2e%2e",
+        "id\r\nX-Injected: 1",
+    ] {
+        cases.push(("session_id", sb.session_status(hostile).await.map(drop)));
+        cases.push(("session_id", sb.sdk_user_profile(hostile).await.map(drop)));
+        cases.push((
+            "session_id",
+            sb.document(hostile, DocType::Aadhaar).await.map(drop),
+        ));
+    }
 
     for (want, result) in &cases {
         let e = result.as_ref().expect_err(want);

@@ -152,6 +152,22 @@ pub(crate) fn session_id(id: &str) -> Result<()> {
             "must be at most 256 characters without spaces or control characters",
         ));
     }
+    // The id becomes a path segment. `.` and `..` would be resolved away by
+    // URL normalisation (on our side or a proxy's), and `\` counts as `/` in
+    // http(s) URLs, so such an id could point the authorised request at
+    // another resource. None of them can appear in a real session id.
+    if id == "." || id == ".." {
+        return Err(Error::invalid("session_id", "must not be `.` or `..`"));
+    }
+    if let Some(c) = id
+        .chars()
+        .find(|c| matches!(c, '/' | '\\' | '?' | '#' | '%'))
+    {
+        return Err(Error::invalid(
+            "session_id",
+            format!("must not contain `{c}` (it would change the request path)"),
+        ));
+    }
     Ok(())
 }
 
