@@ -339,3 +339,26 @@ async fn tracing_spans_carry_no_keys_or_bodies() {
     assert_clean("tracing", &text);
     assert!(!text.contains("John Doe"), "{text}");
 }
+
+#[test]
+fn redirect_urls_are_checked_as_written() {
+    for bad in [
+        "https://app.example/done\r\nX-Injected: 1",
+        "https://app.example/do\tne",
+        "https:///path",
+        "https://\\evil.example/x",
+    ] {
+        let e = CreateUrl::aadhaar(bad).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Error::InvalidInput {
+                    field: "redirect_url",
+                    ..
+                }
+            ),
+            "{bad:?}: {e:?}"
+        );
+    }
+    assert!(CreateUrl::aadhaar("https://app.example/done?x=1").is_ok());
+}

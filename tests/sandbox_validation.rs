@@ -77,6 +77,19 @@ async fn invalid_inputs_never_reach_the_server() {
     let mut s = start();
     s.redirect_url = "http://app.example/kyc/done".into();
     cases.push(("redirect_url", sb.start_session(s).await.map(drop)));
+    // The string sent is the string checked: no line breaks or tabs the
+    // URL parser would drop, no backslashes, and a host as written.
+    for bad in [
+        "https://app.example/done\r\nX-Injected: 1",
+        "https://app.example/do\tne",
+        "https:///path",
+        "https://\\evil.example/x",
+        "https://app.example\\@evil.example/",
+    ] {
+        let mut s = start();
+        s.redirect_url = bad.into();
+        cases.push(("redirect_url", sb.start_session(s).await.map(drop)));
+    }
     let mut s = start();
     s.doc_types.clear();
     cases.push(("doc_types", sb.start_session(s).await.map(drop)));

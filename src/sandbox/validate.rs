@@ -110,7 +110,42 @@ pub(crate) fn doc_types<D: DocKind>(docs: &[D]) -> Result<()> {
     Ok(())
 }
 
+/// The URL string is sent exactly as given, so the checks look at that
+/// string, not at what a URL parser makes of it: the parser drops tabs and
+/// line breaks and turns `\` into `/`, which the provider would receive
+/// unchanged. Whitespace, control characters and backslashes are refused.
+pub(crate) fn url_as_written(field: &'static str, url: &str) -> Result<()> {
+    if let Some(c) = url
+        .chars()
+        .find(|c| c.is_control() || c.is_whitespace() || *c == '\\')
+    {
+        return Err(Error::invalid(
+            field,
+            format!(
+                "must not contain {} (the URL is sent as written)",
+                if c == '\\' {
+                    "a backslash".to_string()
+                } else {
+                    format!("whitespace or control characters (U+{:04X})", c as u32)
+                }
+            ),
+        ));
+    }
+    Ok(())
+}
+
 pub(crate) fn redirect_url(url: &str) -> Result<()> {
+    url_as_written("redirect_url", url)?;
+    let written = url.as_bytes();
+    if written.len() <= 8
+        || !written[..8].eq_ignore_ascii_case(b"https://")
+        || matches!(written[8], b'/' | b'?' | b'#' | b'@' | b':')
+    {
+        return Err(Error::invalid(
+            "redirect_url",
+            "must be an https:// URL with a host, as written (https://host/...)",
+        ));
+    }
     let parsed = url::Url::parse(url)
         .map_err(|e| Error::invalid("redirect_url", format!("not a valid URL: {e}")))?;
     if parsed.scheme() != "https" || parsed.host_str().is_none_or(str::is_empty) {
