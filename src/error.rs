@@ -223,8 +223,9 @@ pub enum Error {
         status: u16,
     },
 
-    /// A download exceeded the configured size limit.
-    #[error("download exceeds the limit of {limit} bytes")]
+    /// A response or download exceeded its size limit (API responses: a
+    /// fixed 16 MiB; downloads: `max_download_bytes`). Nothing more was read.
+    #[error("response exceeds the limit of {limit} bytes")]
     TooLarge {
         /// The configured limit in bytes.
         limit: u64,

@@ -90,6 +90,17 @@ macro_rules! strip_api_version_hook {
                 request.headers_mut().remove("api-version");
                 Ok(())
             }
+
+            /// Every API response body is capped, whoever reads it.
+            async fn exec(
+                &self,
+                request: reqwest::Request,
+                _info: &progenitor_client::OperationInfo,
+            ) -> reqwest::Result<reqwest::Response> {
+                use progenitor_client::ClientInfo as _;
+                let resp = self.client().execute(request).await?;
+                Ok(crate::http::cap_body(resp, crate::http::MAX_JSON_BODY))
+            }
         }
     };
 }

@@ -15,6 +15,123 @@ pub const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PK
 
 /// The most of an error body that is read (the rest is discarded).
 pub(crate) const MAX_ERROR_BODY: usize = 64 * 1024;
+/// Most bytes read from any API response, success or not (documents are
+/// downloaded separately, under `max_download_bytes`). The largest real
+/// answers (a document's file list, a profile) are a few kilobytes.
+pub(crate) const MAX_JSON_BODY: usize = 16 * 1024 * 1024;
+
+/// The marker error a capped body stream ends with.
+#[derive(Debug)]
+pub(crate) struct BodyTooLarge {
+    pub(crate) limit: usize,
+}
+
+impl std::fmt::Display for BodyTooLarge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "response body exceeds the limit of {} bytes", self.limit)
+    }
+}
+
+impl std::error::Error for BodyTooLarge {}
+
+/// A body stream that ends with [`BodyTooLarge`] once more than `limit`
+/// bytes have come, so no reader of it (the generated code's `json()` or
+/// `bytes()` included) can buffer an endless or huge body.
+struct Capped {
+    inner: std::pin::Pin<
+        Box<dyn futures_core::Stream<Item = reqwest::Result<Bytes>> + Send + 'static>,
+    >,
+    seen: usize,
+    limit: usize,
+    ended: bool,
+}
+
+impl futures_core::Stream for Capped {
+    type Item = Result<Bytes, Box<dyn std::error::Error + Send + Sync>>;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        use std::task::Poll;
+        if self.ended {
+            return Poll::Ready(None);
+        }
+        match self.inner.as_mut().poll_next(cx) {
+            Poll::Ready(Some(Ok(chunk))) => {
+                self.seen = self.seen.saturating_add(chunk.len());
+                if self.seen > self.limit {
+                    self.ended = true;
+                    let limit = self.limit;
+                    Poll::Ready(Some(Err(Box::new(BodyTooLarge { limit }))))
+                } else {
+                    Poll::Ready(Some(Ok(chunk)))
+                }
+            }
+            Poll::Ready(Some(Err(e))) => Poll::Ready(Some(Err(Box::new(e)))),
+            Poll::Ready(None) => Poll::Ready(None),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+/// A body that is over the limit before it starts (by its Content-Length).
+struct OverLimit(Option<usize>);
+
+impl futures_core::Stream for OverLimit {
+    type Item = Result<Bytes, Box<dyn std::error::Error + Send + Sync>>;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        std::task::Poll::Ready(
+            self.0
+                .take()
+                .map(|limit| Err(Box::new(BodyTooLarge { limit }) as _)),
+        )
+    }
+}
+
+/// The size limit behind a body error, if it was [`BodyTooLarge`].
+fn over_limit(e: &reqwest::Error) -> Option<usize> {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(s) = source {
+        if let Some(t) = s.downcast_ref::<BodyTooLarge>() {
+            return Some(t.limit);
+        }
+        source = s.source();
+    }
+    None
+}
+
+/// The same response with its body capped at `limit` bytes (a declared
+/// `Content-Length` above the limit fails on the first read, before any
+/// byte is buffered). Used by the generated clients' `exec` hook, so every
+/// API response is bounded whoever reads it.
+pub(crate) fn cap_body(resp: reqwest::Response, limit: usize) -> reqwest::Response {
+    let declared_too_large = resp.content_length().is_some_and(|n| n > limit as u64);
+    let status = resp.status();
+    let version = resp.version();
+    let headers = resp.headers().clone();
+    let body = if declared_too_large {
+        // Dropping the response closes the connection unread.
+        drop(resp);
+        reqwest::Body::wrap_stream(OverLimit(Some(limit)))
+    } else {
+        reqwest::Body::wrap_stream(Capped {
+            inner: Box::pin(resp.bytes_stream()),
+            seen: 0,
+            limit,
+            ended: false,
+        })
+    };
+    let mut out = http::Response::new(body);
+    *out.status_mut() = status;
+    *out.version_mut() = version;
+    *out.headers_mut() = headers;
+    reqwest::Response::from(out)
+}
 
 /// Timeouts, retries and identification shared by both clients.
 #[derive(Debug, Clone)]
@@ -84,6 +201,8 @@ pub(crate) enum Failure {
     },
     /// The generated builder refused the input.
     Invalid(String),
+    /// The response body was larger than the cap for API responses.
+    TooLarge { status: u16, limit: usize },
 }
 
 impl Failure {
@@ -121,6 +240,9 @@ impl Failure {
                 field: "request",
                 reason,
             }),
+            Failure::TooLarge { limit, .. } => Ok(Error::TooLarge {
+                limit: limit as u64,
+            }),
             s @ Failure::Status { .. } => Err(s),
         }
     }
@@ -143,6 +265,12 @@ pub(crate) fn decode_error(provider: Provider, status: u16, body: &[u8], message
 }
 
 fn transport(e: reqwest::Error) -> Failure {
+    if let Some(limit) = over_limit(&e) {
+        return Failure::TooLarge {
+            status: e.status().map_or(200, |s| s.as_u16()),
+            limit,
+        };
+    }
     let (kind, may_have_been_sent) = if e.is_connect() {
         (TransportKind::Connect, false)
     } else if e.is_timeout() {

@@ -788,3 +788,76 @@ async fn a_token_claiming_to_live_for_ever_is_used_without_panicking() {
         status.assert_calls_async(20).await;
     }
 }
+
+// ---------------------------------------------------------------------------
+// Hostile bodies: every API response is read under a cap
+// ---------------------------------------------------------------------------
+
+/// A loopback server whose every answer is a 200 JSON body of `total`
+/// bytes, chunked (no length announced) or with an honest Content-Length.
+pub async fn huge_body_server(total: usize, chunked: bool) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut sock, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut head = Vec::new();
+                let mut buf = [0u8; 4096];
+                while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 65536 {
+                    match sock.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => head.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let framing = if chunked {
+                    "Transfer-Encoding: chunked".to_string()
+                } else {
+                    format!("Content-Length: {total}")
+                };
+                let start = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n{framing}\r\n\r\n"
+                );
+                if sock.write_all(start.as_bytes()).await.is_err() {
+                    return;
+                }
+                let chunk = vec![b' '; 64 * 1024];
+                let mut sent = 0;
+                while sent < total {
+                    let frame = if chunked {
+                        let mut f = format!("{:x}\r\n", chunk.len()).into_bytes();
+                        f.extend_from_slice(&chunk);
+                        f.extend_from_slice(b"\r\n");
+                        f
+                    } else {
+                        chunk.clone()
+                    };
+                    if sock.write_all(&frame).await.is_err() {
+                        return; // the client hung up: the point of the cap
+                    }
+                    sent += chunk.len();
+                }
+            });
+        }
+    });
+    format!("http://{addr}")
+}
+
+#[tokio::test]
+async fn a_huge_or_endless_success_body_is_a_typed_error() {
+    for chunked in [true, false] {
+        let base = huge_body_server(64 * 1024 * 1024, chunked).await;
+        let sb = SandboxClient::builder()
+            .api_key(KEY)
+            .api_secret(SECRET)
+            .base_url(&base)
+            .retry_policy(fast_retries())
+            .build()
+            .unwrap();
+        let e = sb.session_status(SESSION).await.unwrap_err();
+        assert!(
+            matches!(e, Error::TooLarge { limit } if limit == 16 * 1024 * 1024),
+            "chunked={chunked}: {e:?}"
+        );
+    }
+}

@@ -305,6 +305,10 @@ impl EkoClient {
                     span.record("http_status", *status);
                     (false, None)
                 }
+                Failure::TooLarge { status, .. } => {
+                    span.record("http_status", *status);
+                    (false, None)
+                }
                 Failure::Invalid(_) => (false, None),
             };
             if retryable && let Some(wait) = self.inner.retry.delay(attempt, retry_after) {

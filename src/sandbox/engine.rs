@@ -301,7 +301,9 @@ where
 
 fn failure_status(f: &Failure) -> u16 {
     match f {
-        Failure::Status { status, .. } | Failure::Decode { status, .. } => *status,
+        Failure::Status { status, .. }
+        | Failure::Decode { status, .. }
+        | Failure::TooLarge { status, .. } => *status,
         _ => 0,
     }
 }
