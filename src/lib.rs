@@ -1,13 +1,42 @@
 //! DigiLocker KYC through the Sandbox and Eko aggregator APIs.
 //!
-//! Layers, from the wire up:
-//! - [`generated`]: clients generated at build time by progenitor from the
-//!   specs in `openapi/` (low level, faithful to the provider docs);
-//! - the facades ([`sandbox`], [`eko`]): auth, validation before sending, typed
-//!   errors, retries;
-//! - [`spec`]: the spec preparation pipeline shared with `build.rs`;
+//! A whole journey through [`flow::DigiLocker`], the provider-neutral entry
+//! point: build a client from the environment, start a session, send the user
+//! to the consent link, wait for the outcome, read the documents.
+//!
+//! ```no_run
+//! use digilocker_kyc::flow::{DigiLocker, DocType, PollPolicy};
+//! use digilocker_kyc::sandbox::SandboxClient;
+//!
+//! # async fn journey() -> digilocker_kyc::Result<()> {
+//! // SANDBOX_API_KEY and SANDBOX_API_SECRET set; or DigiLocker::eko(EkoClient::from_env()?)
+//! let kyc = DigiLocker::sandbox(SandboxClient::from_env()?);
+//! let session = kyc.start([DocType::Aadhaar], "https://app.example/kyc/done").await?;
+//! println!("send the user to {}", session.authorization_url);
+//! if kyc.wait(&session, &PollPolicy::default()).await?.is_success() {
+//!     for doc in kyc.documents(&session).await? {
+//!         println!("{}: {:?} {:?}", doc.kind, doc.name, doc.masked_id);
+//!     }
+//!     let profile = kyc.profile(&session).await?;
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Every failure is one typed, printable [`Error`]; personal data in it is
+//! masked.
+//!
+//! Beyond the flow:
+//! - the facades, [`sandbox::SandboxClient`] and [`eko::EkoClient`]: every
+//!   provider operation with auth, validation before sending, typed errors
+//!   and retries;
 //! - `simulator` (feature `simulator`): an offline, stateful mock of both
-//!   providers for tests and local development.
+//!   providers on a loopback port, for tests and local development;
+//! - [`generated`]: the low-level clients generated at build time by
+//!   progenitor from the specs in `openapi/`, faithful to the provider docs;
+//! - [`spec`]: the spec preparation pipeline shared with `build.rs` (and,
+//!   with feature `spec-tools`, import, diff, check and surface tools).
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
 // `Error` carries the provider's whole envelope by value so that callers can
 // match on it directly; errors are not on a hot path, so its size is accepted.
@@ -24,6 +53,7 @@ pub mod redact;
 pub mod retry;
 pub mod sandbox;
 #[cfg(feature = "simulator")]
+#[cfg_attr(docsrs, doc(cfg(feature = "simulator")))]
 pub mod simulator;
 pub mod spec;
 
@@ -37,3 +67,9 @@ pub use http::HttpSettings;
 pub use redact::{Masked, Secret};
 pub use retry::RetryPolicy;
 pub use sandbox::{SandboxClient, SandboxClientBuilder};
+
+// Every `rust` block of the README is a doctest, so a README snippet that
+// stops compiling fails `cargo test`. Its simulator block needs the feature.
+#[cfg(all(doctest, feature = "simulator"))]
+#[doc = include_str!("../README.md")]
+mod readme_doctests {}

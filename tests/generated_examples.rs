@@ -168,7 +168,7 @@ fn postman_responses(items: &[Value], out: &mut Vec<(String, String, String, Val
 
 #[test]
 fn every_recorded_postman_response_decodes() {
-    let dir = common::shared("upstream");
+    let dir = common::fixture("upstream");
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .filter_map(|e| e.ok().map(|e| e.path()))

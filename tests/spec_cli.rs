@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{TempDir, openapi_copy, seed, shared};
+use common::{TempDir, openapi_copy, seed, fixture};
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -56,8 +56,8 @@ fn check_on_a_missing_folder_is_an_other_error() {
 
 #[test]
 fn diff_exits_4_on_breaking_changes_unless_accepted() {
-    let older = shared("upstream/sandbox-kyc-openapi.122fcc1.json");
-    let newer = shared("upstream/sandbox-kyc-openapi.f458eef.json");
+    let older = fixture("upstream/sandbox-kyc-openapi.122fcc1.json");
+    let newer = fixture("upstream/sandbox-kyc-openapi.f458eef.json");
     let o = digilocker(&["spec", "diff", s(&older), s(&newer), "--json"]);
     assert_eq!(o.status.code(), Some(4), "{}", text(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json report");
@@ -117,7 +117,7 @@ fn import_exit_codes_and_untouched_target() {
     ] {
         std::fs::remove_file(dir.join("overrides").join(f)).unwrap();
     }
-    let older = shared("upstream/sandbox-kyc-openapi.122fcc1.json");
+    let older = fixture("upstream/sandbox-kyc-openapi.122fcc1.json");
     let o = digilocker(&["spec", "import", s(&older), "--into", s(&target)]);
     assert_eq!(o.status.code(), Some(4), "{}", text(&o));
     assert!(

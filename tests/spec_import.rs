@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{TempDir, openapi_copy, seed, shared};
+use common::{TempDir, openapi_copy, seed, fixture};
 use digilocker_kyc::spec::diff::{self, Change, ChangeKind, Report, Selection};
 use digilocker_kyc::spec::{Error, files, import, pages};
 use serde_json::{Value, json};
@@ -159,8 +159,8 @@ fn find<'a>(r: &'a Report, op: &str, location: &str, field: &str, kind: ChangeKi
 
 #[test]
 fn upstream_older_to_newer_reports_the_real_differences() {
-    let older = shared("upstream/sandbox-kyc-openapi.122fcc1.json");
-    let newer = shared("upstream/sandbox-kyc-openapi.f458eef.json");
+    let older = fixture("upstream/sandbox-kyc-openapi.122fcc1.json");
+    let newer = fixture("upstream/sandbox-kyc-openapi.f458eef.json");
     let t = TempDir::new("upstream");
     let target = t.join("sandbox-kyc.json");
 
@@ -321,7 +321,7 @@ fn upstream_older_to_newer_reports_the_real_differences() {
 
 #[test]
 fn the_newer_upstream_is_the_bundled_spec() {
-    let newer = shared("upstream/sandbox-kyc-openapi.f458eef.json");
+    let newer = fixture("upstream/sandbox-kyc-openapi.f458eef.json");
     let (_t, dir) = openapi_copy("bundled");
     let target = dir.join("sandbox-kyc.json");
     let before = read(&target);
@@ -337,7 +337,7 @@ fn the_newer_upstream_is_the_bundled_spec() {
 
 #[test]
 fn overrides_that_no_longer_apply_are_all_reported_and_nothing_is_written() {
-    let older = shared("upstream/sandbox-kyc-openapi.122fcc1.json");
+    let older = fixture("upstream/sandbox-kyc-openapi.122fcc1.json");
     let (_t, dir) = openapi_copy("stale");
     let target = dir.join("sandbox-kyc.json");
     let before = read(&target);

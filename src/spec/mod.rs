@@ -23,19 +23,26 @@
 pub mod prep;
 
 #[cfg(feature = "spec-tools")]
+#[cfg_attr(docsrs, doc(cfg(feature = "spec-tools")))]
 pub mod check;
 #[cfg(feature = "spec-tools")]
+#[cfg_attr(docsrs, doc(cfg(feature = "spec-tools")))]
 pub mod diff;
 #[cfg(feature = "spec-tools")]
+#[cfg_attr(docsrs, doc(cfg(feature = "spec-tools")))]
 pub mod files;
 #[cfg(feature = "spec-tools")]
+#[cfg_attr(docsrs, doc(cfg(feature = "spec-tools")))]
 pub mod import;
 #[cfg(feature = "spec-tools")]
+#[cfg_attr(docsrs, doc(cfg(feature = "spec-tools")))]
 pub mod pages;
 #[cfg(feature = "spec-tools")]
+#[cfg_attr(docsrs, doc(cfg(feature = "spec-tools")))]
 pub mod surface;
 
 #[cfg(feature = "spec-tools")]
+#[cfg_attr(docsrs, doc(cfg(feature = "spec-tools")))]
 pub use error::Error;
 
 #[cfg(feature = "spec-tools")]

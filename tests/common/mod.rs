@@ -1,5 +1,5 @@
-//! Helpers shared by the spec tests: locating the crate's and the shared
-//! files, and throw-away folders.
+//! Helpers shared by the spec tests: locating the crate's files and the test
+//! fixtures (`tests/fixtures/`), and throw-away folders.
 
 #![allow(dead_code)]
 
@@ -11,24 +11,21 @@ pub fn openapi_dir() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi"))
 }
 
-/// A file of the project's `shared/` folder (next to the crate). Panics, with
-/// a clear message, when it is missing: these tests must not skip silently.
-pub fn shared(rel: &str) -> PathBuf {
-    let base = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared"));
+/// A file of `tests/fixtures/` (see its README for where each file comes
+/// from). Panics, with a clear message, when it is missing: these tests must
+/// not skip silently.
+pub fn fixture(rel: &str) -> PathBuf {
+    let base = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures"));
     let p = base.join(rel);
-    assert!(
-        p.exists(),
-        "missing shared test input {} (the project's shared/ folder must sit next to the crate)",
-        p.display()
-    );
+    assert!(p.exists(), "missing test fixture {}", p.display());
     p
 }
 
 /// The one seed page whose name starts with `prefix` (e.g. `000_`).
 pub fn seed(prefix: &str) -> PathBuf {
-    let dir = shared("seeds");
+    let dir = fixture("seeds");
     let mut found: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("read shared/seeds")
+        .expect("read tests/fixtures/seeds")
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| {
             p.file_name()
