@@ -298,7 +298,9 @@ fn neutral_doc_type(d: &EkoDocType) -> DocType {
 /// Unknown words that say the journey ended badly.
 fn sounds_failed(s: &str) -> bool {
     let up = s.to_ascii_uppercase();
-    ["FAIL", "ERROR", "REJECT", "CANCEL"]
+    // `AADHAAR_NOT_LINKED`: the person's DigiLocker has no Aadhaar; waiting
+    // will not change that, so it is a final failure, not "not ready".
+    ["FAIL", "ERROR", "REJECT", "CANCEL", "NOT_LINKED"]
         .iter()
         .any(|w| up.contains(w))
 }

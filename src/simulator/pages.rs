@@ -39,7 +39,7 @@ pub(crate) fn route(method: &Method, path: &str) -> Option<Route> {
         }
         _ => return None,
     };
-    if method != Method::GET {
+    if method != Method::GET && method != Method::HEAD {
         return Some(Route::WrongMethod);
     }
     Some(route)
