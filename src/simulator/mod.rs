@@ -433,7 +433,8 @@ impl SimulatorBuilder {
     /// connection beyond the cap is answered `503 Service Unavailable` in
     /// the envelope of the API its path belongs to and then closed; a small
     /// number of such answers run at once, and a connection beyond those
-    /// is closed without an answer.
+    /// gets a fixed `503` without its request being read. A client whose
+    /// pool keeps idle connections open counts them too.
     pub fn max_connections(mut self, n: usize) -> Self {
         self.config.max_connections = n.max(1);
         self

@@ -170,10 +170,14 @@ impl std::fmt::Display for DropConnection {
 
 impl std::error::Error for DropConnection {}
 
-/// How many over-the-cap connections get their `503` at once; beyond that a
-/// connection is closed straight away, so a flood cannot use up file
-/// descriptors through the refusals either.
+/// How many over-the-cap connections get their `503` (after reading the
+/// request head) at once; beyond that a connection gets [`CANNED_503`]
+/// straight away and is closed, so a flood cannot use up file descriptors
+/// through the refusals either.
 const OVERFLOW_ANSWERS: usize = 64;
+
+/// The answer when even the refusals are at their limit.
+const CANNED_503: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\ncontent-length: 66\r\nconnection: close\r\nretry-after: 1\r\n\r\n{\"code\":503,\"message\":\"Service Unavailable: too many connections\"}";
 
 /// Accept connections until `shutdown` flips (or its sender goes away).
 pub(crate) async fn serve(
@@ -208,7 +212,12 @@ pub(crate) async fn serve(
                     Ok(permit) => {
                         tokio::spawn(refuse(stream, shared, permit));
                     }
-                    Err(_) => drop(stream),
+                    Err(_) => {
+                        // Even the refusals are at their limit: a canned
+                        // 503 without reading the request, then close.
+                        let _ = stream.try_write(CANNED_503);
+                        drop(stream);
+                    }
                 }
                 continue;
             }
