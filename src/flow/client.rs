@@ -365,7 +365,13 @@ fn not_ready(session: &Session, status: &SessionStatus) -> Error {
 
 /// Download the document's first file and read it when it is XML.
 async fn sandbox_document(client: &SandboxClient, doc: sandbox::Document) -> Result<Document> {
-    let file = doc.files.first().cloned();
+    // The first file with a link (a file listed without one cannot be read).
+    let file = doc
+        .files
+        .iter()
+        .find(|f| f.url.is_some())
+        .or(doc.files.first())
+        .cloned();
     let mut out = Document {
         provider: Provider::Sandbox,
         kind: doc.doc_type.clone(),
@@ -377,13 +383,13 @@ async fn sandbox_document(client: &SandboxClient, doc: sandbox::Document) -> Res
         address: None,
         address_parts: BTreeMap::new(),
         photo: None,
-        file_url: file.as_ref().map(|f| Secret::new(f.url.clone())),
+        file_url: file.as_ref().and_then(|f| f.url.clone()).map(Secret::new),
         raw: RawDocument::Sandbox {
             document: doc.clone(),
             file: None,
         },
     };
-    let Some(file) = file else {
+    let Some(file) = file.filter(|f| f.url.is_some()) else {
         return Ok(out);
     };
     let is_xml = file
