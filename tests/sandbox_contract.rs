@@ -333,6 +333,38 @@ async fn document_maps_files_and_metadata() {
 }
 
 #[tokio::test]
+async fn a_file_without_url_is_kept_without_a_link() {
+    let server = MockServer::start_async().await;
+    mock_auth(&server, &TOKEN).await;
+    let mut linkless = aadhaar_file();
+    linkless.as_object_mut().unwrap().remove("url");
+    server
+        .mock_async(|when, then| {
+            authed(
+                when.method(GET).path(format!(
+                    "/kyc/digilocker/sessions/{SESSION}/documents/aadhaar"
+                )),
+                &TOKEN,
+            );
+            then.status(200)
+                .json_body(ok(json!({ "files": [linkless, aadhaar_file()] })));
+        })
+        .await;
+    let sandbox = client(&server);
+    let doc = sandbox.document(SESSION, DocType::Aadhaar).await.unwrap();
+    assert_eq!(doc.files.len(), 2, "the other file is kept");
+    assert_eq!(doc.files[0].url, None);
+    assert_eq!(doc.files[0].size, Some(16598));
+    assert!(doc.files[1].url.is_some());
+    // Downloading the linkless file is a typed error, nothing sent.
+    let e = sandbox.download(&doc.files[0]).await.unwrap_err();
+    assert!(
+        matches!(e, digilocker_kyc::Error::InvalidInput { .. }),
+        "{e:?}"
+    );
+}
+
+#[tokio::test]
 async fn user_profile_accepts_epoch_ms_and_no_email() {
     let server = MockServer::start_async().await;
     mock_auth(&server, &TOKEN).await;

@@ -189,6 +189,10 @@ async fn a_thousand_concurrent_sessions_complete() {
     let sim = Arc::new(
         Simulator::builder()
             .auto_approve_after_polls(3)
+            // A thousand tasks on one reqwest pool may hold more than a
+            // thousand connections (a spare connect races each checkout);
+            // the default cap of 1024 would refuse some with a 503.
+            .max_connections(4096)
             .start()
             .await
             .unwrap(),

@@ -358,7 +358,9 @@ pub fn outcome_json(state: &str, consented: &[String]) -> serde_json::Value {
 /// Unknown words that say the journey ended badly (as the flow reads them).
 pub fn sounds_failed(s: &str) -> bool {
     let up = s.to_ascii_uppercase();
-    ["FAIL", "ERROR", "REJECT", "CANCEL"]
+    // `AADHAAR_NOT_LINKED`: the person's DigiLocker has no Aadhaar; waiting
+    // will not change that, so it is a final failure, not "not ready".
+    ["FAIL", "ERROR", "REJECT", "CANCEL", "NOT_LINKED"]
         .iter()
         .any(|w| up.contains(w))
 }
@@ -562,6 +564,12 @@ pub fn extension_for(content_type: Option<&str>, bytes: &[u8]) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn aadhaar_not_linked_is_a_final_failure() {
+        assert!(sounds_failed("AADHAAR_NOT_LINKED"));
+        assert!(!sounds_failed("PENDING"));
+    }
 
     #[test]
     fn durations() {

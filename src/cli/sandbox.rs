@@ -522,7 +522,7 @@ async fn document<D: Display>(
     for (n, file) in doc.files.iter().enumerate() {
         let mut saved_to = None;
         let mut identity = None;
-        if let Some(path) = &a.save {
+        if let Some(path) = a.save.as_ref().filter(|_| file.url.is_some()) {
             let bytes = client
                 .download(file)
                 .await
@@ -562,7 +562,7 @@ async fn document<D: Display>(
                     "issuer_id": m.map(|m| &m.issuer_id),
                     "description": m.map(|m| &m.description),
                     "last_modified": m.map(|m| &m.last_modified),
-                    "link": without_query(&f.url),
+                    "link": f.url.as_deref().map(without_query),
                     "saved_to": saved_to,
                     "identity": identity,
                 })

@@ -298,7 +298,9 @@ fn neutral_doc_type(d: &EkoDocType) -> DocType {
 /// Unknown words that say the journey ended badly.
 fn sounds_failed(s: &str) -> bool {
     let up = s.to_ascii_uppercase();
-    ["FAIL", "ERROR", "REJECT", "CANCEL"]
+    // `AADHAAR_NOT_LINKED`: the person's DigiLocker has no Aadhaar; waiting
+    // will not change that, so it is a final failure, not "not ready".
+    ["FAIL", "ERROR", "REJECT", "CANCEL", "NOT_LINKED"]
         .iter()
         .any(|w| up.contains(w))
 }
@@ -363,7 +365,13 @@ fn not_ready(session: &Session, status: &SessionStatus) -> Error {
 
 /// Download the document's first file and read it when it is XML.
 async fn sandbox_document(client: &SandboxClient, doc: sandbox::Document) -> Result<Document> {
-    let file = doc.files.first().cloned();
+    // The first file with a link (a file listed without one cannot be read).
+    let file = doc
+        .files
+        .iter()
+        .find(|f| f.url.is_some())
+        .or(doc.files.first())
+        .cloned();
     let mut out = Document {
         provider: Provider::Sandbox,
         kind: doc.doc_type.clone(),
@@ -375,13 +383,13 @@ async fn sandbox_document(client: &SandboxClient, doc: sandbox::Document) -> Res
         address: None,
         address_parts: BTreeMap::new(),
         photo: None,
-        file_url: file.as_ref().map(|f| Secret::new(f.url.clone())),
+        file_url: file.as_ref().and_then(|f| f.url.clone()).map(Secret::new),
         raw: RawDocument::Sandbox {
             document: doc.clone(),
             file: None,
         },
     };
-    let Some(file) = file else {
+    let Some(file) = file.filter(|f| f.url.is_some()) else {
         return Ok(out);
     };
     let is_xml = file

@@ -68,9 +68,10 @@ fn file(
     metadata: Option<FileMetadata>,
     response: &impl serde::Serialize,
 ) -> Result<DocumentFile> {
-    let url = url
-        .filter(|u| !u.trim().is_empty())
-        .ok_or_else(|| incomplete("file url", response))?;
+    // A file without a link is reported as such; it does not fail the
+    // whole document.
+    let _ = response;
+    let url = url.filter(|u| !u.trim().is_empty());
     Ok(DocumentFile {
         url,
         size: size.and_then(|s| u64::try_from(s).ok()),
@@ -521,7 +522,13 @@ impl SandboxClient {
     /// document again for a fresh link.
     pub async fn download(&self, file: &DocumentFile) -> Result<Bytes> {
         self.traced("download_document", |span| async move {
-            let url = url::Url::parse(&file.url)
+            let Some(link) = file.url.as_deref() else {
+                return Err(Error::invalid(
+                    "url",
+                    "the provider sent no link for this file",
+                ));
+            };
+            let url = url::Url::parse(link)
                 .ok()
                 .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
                 .ok_or_else(|| Error::invalid("url", "not an http(s) URL"))?;

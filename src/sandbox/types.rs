@@ -552,7 +552,9 @@ pub struct Document<D = DocType> {
 #[non_exhaustive]
 pub struct DocumentFile {
     /// Pre-signed download URL. Fetch it with [`DocumentFile::download`].
-    pub url: String,
+    /// `None` when the provider listed the file without a link (the other
+    /// files of the document are still usable).
+    pub url: Option<String>,
     /// Size in bytes, as reported.
     pub size: Option<u64>,
     /// What the file is.
@@ -564,7 +566,7 @@ pub struct DocumentFile {
 impl fmt::Debug for DocumentFile {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("DocumentFile")
-            .field("url", &UrlWithoutQuery(&self.url))
+            .field("url", &self.url.as_deref().map(UrlWithoutQuery))
             .field("size", &self.size)
             .field("metadata", &self.metadata)
             .field("entity", &self.entity)

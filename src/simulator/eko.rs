@@ -39,7 +39,8 @@ pub(crate) fn route(method: &Method, path: &str) -> Option<Route> {
         "/tools/kyc/digilocker/document" => (Route::Document, Method::POST),
         _ => return None,
     };
-    if *method == expected {
+    // HEAD is answered like GET (hyper leaves the body out).
+    if *method == expected || (*method == Method::HEAD && expected == Method::GET) {
         Some(route)
     } else {
         Some(Route::WrongMethod)

@@ -201,6 +201,17 @@
 //! `already_final`, 405 `method_not_allowed` with `Allow`. Control requests
 //! are not recorded and no fault applies to them.
 //!
+//! # Limits
+//!
+//! The simulator stays bounded under abuse: a record keeps only a prefix of
+//! its body ([`SimulatorBuilder::max_record_body_bytes`]) and the records
+//! together a bounded size ([`SimulatorBuilder::max_record_bytes`],
+//! [`SimulatorBuilder::max_records`]); a request head or body that stalls
+//! is cut off ([`SimulatorBuilder::header_read_timeout`],
+//! [`SimulatorBuilder::body_read_timeout`]); at most
+//! [`SimulatorBuilder::max_connections`] connections are served at once and
+//! the next ones get a `503`.
+//!
 //! All data is synthetic (see [`Persona`]): no real person's details are
 //! served.
 
@@ -425,6 +436,46 @@ impl SimulatorBuilder {
         self
     }
 
+    /// Keep at most this many bytes of each request body in its record
+    /// (default 8 KiB); [`RecordedRequest::body_len`] keeps the full length.
+    pub fn max_record_body_bytes(mut self, n: usize) -> Self {
+        self.config.max_record_body_bytes = n;
+        self
+    }
+
+    /// Keep records of at most this total stored size (bodies, headers,
+    /// paths and a fixed overhead per record; oldest dropped first;
+    /// default 64 MiB). See [`Simulator::recorded_bytes`].
+    pub fn max_record_bytes(mut self, n: usize) -> Self {
+        self.config.max_record_bytes = n;
+        self
+    }
+
+    /// Close a connection whose request head has not arrived within this
+    /// time (default 30 s).
+    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.config.header_read_timeout = timeout;
+        self
+    }
+
+    /// Close a connection whose request body has not fully arrived within
+    /// this time after its head (default 30 s); no answer is sent.
+    pub fn body_read_timeout(mut self, timeout: Duration) -> Self {
+        self.config.body_read_timeout = timeout;
+        self
+    }
+
+    /// Serve at most this many connections at once (default 1024). A
+    /// connection beyond the cap is answered `503 Service Unavailable` in
+    /// the envelope of the API its path belongs to and then closed; a small
+    /// number of such answers run at once, and a connection beyond those
+    /// gets a fixed `503` without its request being read. A client whose
+    /// pool keeps idle connections open counts them too.
+    pub fn max_connections(mut self, n: usize) -> Self {
+        self.config.max_connections = n.max(1);
+        self
+    }
+
     /// Bind and start serving on the current tokio runtime.
     pub async fn start(self) -> std::io::Result<Simulator> {
         let listener = TcpListener::bind(self.addr).await?;
@@ -603,6 +654,12 @@ impl Simulator {
             .iter()
             .filter(|r| r.method.eq_ignore_ascii_case(method) && glob_match(path_glob, &r.path))
             .count()
+    }
+
+    /// The stored size of the records kept, as counted against
+    /// [`SimulatorBuilder::max_record_bytes`].
+    pub fn recorded_bytes(&self) -> usize {
+        lock(&self.shared.records).stored_bytes()
     }
 
     /// Forget the records.

@@ -46,9 +46,10 @@ pub(crate) fn route(method: &Method, path: &str) -> Option<Route> {
         }
         _ => return None,
     };
+    let get = method == Method::GET || method == Method::HEAD;
     match route {
-        Route::Authorize(_) if method != Method::GET => Some(Route::WrongMethod("GET, POST")),
-        Route::File(_) if method != Method::GET => Some(Route::WrongMethod("GET")),
+        Route::Authorize(_) if !get => Some(Route::WrongMethod("GET, HEAD, POST")),
+        Route::File(_) if !get => Some(Route::WrongMethod("GET, HEAD")),
         r => Some(r),
     }
 }

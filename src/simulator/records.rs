@@ -27,7 +27,9 @@ const IDENTIFIER_HEADERS: &[&str] = &["x-api-key", "developer_key"];
 /// are stored as `[redacted]` (`Bearer [redacted]` when the client sent a
 /// `Bearer` prefix, so tests can assert the raw-token convention); account
 /// identifiers (`x-api-key`, `developer_key`) keep only their last four
-/// characters. The body is kept as received (tests assert on it) but
+/// characters. The body keeps a bounded prefix of what was received
+/// ([`SimulatorBuilder::max_record_body_bytes`](super::SimulatorBuilder::max_record_body_bytes),
+/// default 8 KiB; [`RecordedRequest::body_len`] says how long it was), and
 /// `Debug` shows only a bounded excerpt with long digit runs and tokens
 /// masked.
 #[derive(Clone)]
@@ -45,8 +47,11 @@ pub struct RecordedRequest {
     pub query: Option<String>,
     /// Header names (lowercase) and values, secrets masked.
     pub headers: Vec<(String, String)>,
-    /// The request body.
+    /// The request body, cut to the first
+    /// [`max_record_body_bytes`](super::SimulatorBuilder::max_record_body_bytes).
     pub body: Bytes,
+    /// The length of the body as received (may exceed `body.len()`).
+    pub body_len: usize,
     /// The API the path belongs to; `None` for the simulator's own pages
     /// (authorisation page, files) and unknown paths.
     pub provider: Option<Provider>,
@@ -98,6 +103,7 @@ impl fmt::Debug for RecordedRequest {
             )
             .field("headers", &self.headers)
             .field("body", &excerpt(&self.body, 200))
+            .field("body_len", &self.body_len)
             .field("provider", &self.provider)
             .field("operation", &self.operation)
             .field("status", &self.status)
@@ -123,18 +129,38 @@ pub(crate) fn mask_header(name: &str, value: &str) -> String {
     }
 }
 
-/// A bounded log of records (oldest dropped first).
+/// What one record costs in memory, roughly: its body prefix, path, query
+/// and headers, plus a fixed overhead for the struct itself.
+pub(crate) fn stored_size(r: &RecordedRequest) -> usize {
+    const OVERHEAD: usize = std::mem::size_of::<RecordedRequest>();
+    OVERHEAD
+        + r.body.len()
+        + r.method.len()
+        + r.path.len()
+        + r.query.as_ref().map_or(0, String::len)
+        + r.headers
+            .iter()
+            .map(|(k, v)| k.len() + v.len())
+            .sum::<usize>()
+}
+
+/// A bounded log of records: at most `max` records and `max_bytes` of
+/// stored size (oldest dropped first).
 pub(crate) struct Records {
     items: VecDeque<RecordedRequest>,
     max: usize,
+    max_bytes: usize,
+    bytes: usize,
     next_seq: u64,
 }
 
 impl Records {
-    pub fn new(max: usize) -> Self {
+    pub fn new(max: usize, max_bytes: usize) -> Self {
         Records {
             items: VecDeque::new(),
             max: max.max(1),
+            max_bytes,
+            bytes: 0,
             next_seq: 0,
         }
     }
@@ -142,10 +168,21 @@ impl Records {
     pub fn push(&mut self, mut r: RecordedRequest) {
         self.next_seq += 1;
         r.seq = self.next_seq;
-        if self.items.len() >= self.max {
-            self.items.pop_front();
+        let size = stored_size(&r);
+        while !self.items.is_empty()
+            && (self.items.len() >= self.max || self.bytes + size > self.max_bytes)
+        {
+            if let Some(old) = self.items.pop_front() {
+                self.bytes -= stored_size(&old);
+            }
         }
+        self.bytes += size;
         self.items.push_back(r);
+    }
+
+    /// The stored size of every record kept.
+    pub fn stored_bytes(&self) -> usize {
+        self.bytes
     }
 
     pub fn all(&self) -> Vec<RecordedRequest> {
@@ -154,6 +191,7 @@ impl Records {
 
     pub fn clear(&mut self) {
         self.items.clear();
+        self.bytes = 0;
     }
 }
 

@@ -108,7 +108,8 @@ pub(crate) fn route(method: &Method, path: &str) -> Option<Route> {
         }
         _ => return None,
     };
-    if *method == expected {
+    // HEAD is answered like GET (hyper leaves the body out).
+    if *method == expected || (*method == Method::HEAD && expected == Method::GET) {
         Some(route)
     } else {
         Some(Route::WrongMethod)
@@ -344,7 +345,8 @@ fn check_pattern(
     pattern: &str,
     now: i64,
 ) -> Result<(), Reply> {
-    let Some(v) = obj.get(field).filter(|v| !v.is_null()) else {
+    // A present `null` is not a string: JSON Schema's `type` rejects it.
+    let Some(v) = obj.get(field) else {
         return Ok(());
     };
     let Some(s) = v.as_str() else {
@@ -362,10 +364,16 @@ fn check_pattern(
 }
 
 fn check_consent_expiry(obj: &Map<String, Value>, now: i64) -> Result<Option<i64>, Reply> {
-    let Some(v) = obj.get("consent_expiry").filter(|v| !v.is_null()) else {
+    let Some(v) = obj.get("consent_expiry") else {
         return Ok(None);
     };
-    let Some(ms) = v.as_i64() else {
+    // JSON Schema's `integer` is any number with a zero fraction, so
+    // `1900000000000.0` is one; `null` is not.
+    let whole = |f: f64| f.fract() == 0.0 && f.abs() < 9.0e15;
+    let Some(ms) = v
+        .as_i64()
+        .or_else(|| v.as_f64().filter(|f| whole(*f)).map(|f| f as i64))
+    else {
         return Err(invalid(now, "consent_expiry must be an integer"));
     };
     if ms < now + 3_600_000 {
@@ -488,7 +496,7 @@ fn new_session(
 }
 
 fn init(shared: &Shared, ctx: &Ctx<'_>, kind: SessionKind, now: i64) -> Result<Reply, Reply> {
-    let obj = parse_object(ctx, now)?;
+    let mut obj = parse_object(ctx, now)?;
     let (request_entity, response_entity) = match kind {
         SessionKind::DigiLocker => (
             "in.co.sandbox.kyc.digilocker.session.request",
@@ -515,12 +523,31 @@ fn init(shared: &Shared, ctx: &Ctx<'_>, kind: SessionKind, now: i64) -> Result<R
                 "^[6-9][0-9]{9}$",
                 now,
             )?;
+            if let Some(methods) = options.get("verification_method") {
+                match methods.as_array() {
+                    None => {
+                        return Err(invalid(now, "options.verification_method must be an array"));
+                    }
+                    Some(list) if list.is_empty() => {
+                        return Err(invalid(
+                            now,
+                            "options.verification_method must have at least 1 item",
+                        ));
+                    }
+                    Some(_) => {}
+                }
+            }
         }
         docs
     } else {
         Vec::new()
     };
     let expiry = check_consent_expiry(&obj, now)?;
+    if let Some(ms) = expiry {
+        // The generated type wants an i64; `1.9e12` written as a float is
+        // the same integer.
+        obj.insert("consent_expiry".into(), Value::from(ms));
+    }
     if kind == SessionKind::DigiLocker {
         decode_as::<types::DigilockerInitiateSessionBody>(&obj, now)?;
     } else {

@@ -22,7 +22,7 @@ use serde_json::{Value, json};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
-use tokio::sync::watch;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 
 /// A response, before it becomes a hyper response.
 #[derive(Debug, Clone)]
@@ -114,6 +114,36 @@ impl Target {
         }
     }
 
+    fn is_wrong_method(&self) -> bool {
+        matches!(
+            self,
+            Target::Sandbox(Some(sandbox::Route::WrongMethod))
+                | Target::Eko(Some(eko::Route::WrongMethod))
+                | Target::Page(Some(pages::Route::WrongMethod(_)))
+        )
+    }
+
+    /// The `Allow` value for a path: the methods it answers.
+    fn allow(shared: &Shared, path: &str) -> String {
+        let mut allowed = Vec::new();
+        for (method, name) in [(Method::GET, "GET"), (Method::POST, "POST")] {
+            let target = Target::classify(shared, &method, path);
+            let known = match &target {
+                Target::Sandbox(r) => r.is_some(),
+                Target::Eko(r) => r.is_some(),
+                Target::Page(r) => r.is_some(),
+                Target::Control(_) => false,
+            };
+            if known && !target.is_wrong_method() {
+                allowed.push(name);
+                if method == Method::GET {
+                    allowed.push("HEAD");
+                }
+            }
+        }
+        allowed.join(", ")
+    }
+
     fn provider(&self) -> Option<Provider> {
         match self {
             Target::Sandbox(_) => Some(Provider::Sandbox),
@@ -145,12 +175,23 @@ impl std::fmt::Display for DropConnection {
 
 impl std::error::Error for DropConnection {}
 
+/// How many over-the-cap connections get their `503` (after reading the
+/// request head) at once; beyond that a connection gets [`CANNED_503`]
+/// straight away and is closed, so a flood cannot use up file descriptors
+/// through the refusals either.
+const OVERFLOW_ANSWERS: usize = 64;
+
+/// The answer when even the refusals are at their limit.
+const CANNED_503: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\ncontent-length: 66\r\nconnection: close\r\nretry-after: 1\r\n\r\n{\"code\":503,\"message\":\"Service Unavailable: too many connections\"}";
+
 /// Accept connections until `shutdown` flips (or its sender goes away).
 pub(crate) async fn serve(
     listener: TcpListener,
     shared: Arc<Shared>,
     mut shutdown: watch::Receiver<bool>,
 ) {
+    let slots = Arc::new(Semaphore::new(shared.config.max_connections));
+    let overflow = Arc::new(Semaphore::new(OVERFLOW_ANSWERS));
     loop {
         let accepted = tokio::select! {
             _ = shutdown.changed() => break,
@@ -169,23 +210,95 @@ pub(crate) async fn serve(
         let _ = stream.set_nodelay(true);
         let shared = shared.clone();
         let mut conn_shutdown = shutdown.clone();
+        let permit = match slots.clone().try_acquire_owned() {
+            Ok(permit) => permit,
+            Err(_) => {
+                match overflow.clone().try_acquire_owned() {
+                    Ok(permit) => {
+                        tokio::spawn(refuse(stream, shared, permit));
+                    }
+                    Err(_) => {
+                        // Even the refusals are at their limit: a canned
+                        // 503 without reading the request, then close.
+                        let _ = stream.try_write(CANNED_503);
+                        drop(stream);
+                    }
+                }
+                continue;
+            }
+        };
         tokio::spawn(async move {
+            let header_timeout = shared.config.header_read_timeout;
             let service = service_fn(move |req| handle(shared.clone(), req));
             let mut builder = http1::Builder::new();
             builder
                 .timer(TokioTimer::new())
-                .header_read_timeout(Duration::from_secs(30));
+                .header_read_timeout(header_timeout);
             let conn = builder.serve_connection(TokioIo::new(stream), service);
             tokio::pin!(conn);
             tokio::select! {
                 _ = conn.as_mut() => {}
                 _ = conn_shutdown.changed() => {
                     conn.as_mut().graceful_shutdown();
-                    let _ = tokio::time::timeout(Duration::from_secs(2), conn).await;
+                    let _ = tokio::time::timeout(Duration::from_secs(2), conn.as_mut()).await;
                 }
             }
+            // Free the slot before the socket closes (when `conn` drops), so
+            // a client that has seen the close finds the slot free.
+            drop(permit);
         });
     }
+}
+
+/// Answer one request on a connection beyond the cap with a `503` (in the
+/// envelope of the API its path belongs to) and close it.
+async fn refuse(stream: tokio::net::TcpStream, shared: Arc<Shared>, permit: OwnedSemaphorePermit) {
+    let header_timeout = shared.config.header_read_timeout;
+    let service = service_fn(move |req: Request<Incoming>| {
+        let shared = shared.clone();
+        async move {
+            let target = Target::classify(&shared, req.method(), req.uri().path());
+            let reply = error_reply(
+                &shared,
+                &target,
+                503,
+                "Service Unavailable: too many connections",
+            )
+            .header("connection", "close")
+            .header("retry-after", "1");
+            Ok::<_, DropConnection>(into_response(reply))
+        }
+    });
+    let mut builder = http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .keep_alive(false)
+        .header_read_timeout(header_timeout.min(Duration::from_secs(5)));
+    let conn = builder.serve_connection(TokioIo::new(stream), service);
+    let _ = tokio::time::timeout(Duration::from_secs(10), conn).await;
+    drop(permit);
+}
+
+/// Read the whole body, at most `limit` bytes, within `timeout`.
+async fn read_body(body: Incoming, limit: usize, timeout: Duration) -> Result<Bytes, BodyFailure> {
+    match tokio::time::timeout(timeout, Limited::new(body, limit).collect()).await {
+        Err(_) => Err(BodyFailure::Stalled),
+        Ok(Ok(collected)) => Ok(collected.to_bytes()),
+        Ok(Err(e))
+            if e.downcast_ref::<http_body_util::LengthLimitError>()
+                .is_some() =>
+        {
+            Err(BodyFailure::TooLarge)
+        }
+        // The client went away mid-body: nothing to answer.
+        Ok(Err(_)) => Err(BodyFailure::Gone),
+    }
+}
+
+enum BodyFailure {
+    TooLarge,
+    Stalled,
+    Gone,
 }
 
 async fn handle(
@@ -206,20 +319,12 @@ async fn handle(
         })
         .collect();
 
-    let limit = shared.config.max_body_bytes;
-    let body = match Limited::new(body, limit).collect().await {
-        Ok(collected) => Ok(collected.to_bytes()),
-        Err(e) => {
-            if e.downcast_ref::<http_body_util::LengthLimitError>()
-                .is_some()
-            {
-                Err(true)
-            } else {
-                // The client went away mid-body: nothing to answer.
-                Err(false)
-            }
-        }
-    };
+    let body = read_body(
+        body,
+        shared.config.max_body_bytes,
+        shared.config.body_read_timeout,
+    )
+    .await;
     let start = Instant::now();
     let target = Target::classify(&shared, &method, &path);
     let mut record = RecordedRequest {
@@ -230,6 +335,7 @@ async fn handle(
         query: query.clone(),
         headers: recorded_headers,
         body: Bytes::new(),
+        body_len: 0,
         provider: target.provider(),
         operation: target.operation(),
         status: None,
@@ -238,14 +344,14 @@ async fn handle(
     };
     let body = match body {
         Ok(b) => b,
-        Err(too_large) => {
-            if !too_large {
-                record.elapsed = start.elapsed();
-                lock(&shared.records).push(record);
-                return Err(DropConnection);
-            }
+        Err(BodyFailure::TooLarge) => {
             let reply = error_reply(&shared, &target, 413, "Request Entity Too Large");
             return Ok(finish(&shared, record, reply, start));
+        }
+        Err(BodyFailure::Stalled | BodyFailure::Gone) => {
+            record.elapsed = start.elapsed();
+            lock(&shared.records).push(record);
+            return Err(DropConnection);
         }
     };
     if let Target::Control(route) = &target {
@@ -257,7 +363,10 @@ async fn handle(
         };
         return Ok(into_response(control::handle(&shared, route, &ctx)));
     }
-    record.body = body.clone();
+    // A copy, not a slice: a slice would keep the whole body alive.
+    let kept = body.len().min(shared.config.max_record_body_bytes);
+    record.body = Bytes::copy_from_slice(&body[..kept]);
+    record.body_len = body.len();
 
     let fault = lock(&shared.faults).pick(method.as_str(), &path);
     record.fault = fault.clone();
@@ -317,6 +426,12 @@ fn finish(
 ) -> Response<Full<Bytes>> {
     record.status = Some(reply.status);
     record.elapsed = start.elapsed();
+    let reply = if reply.status == 405 && !reply.headers.iter().any(|(n, _)| *n == "allow") {
+        let allow = Target::allow(shared, &record.path);
+        reply.header("allow", allow)
+    } else {
+        reply
+    };
     lock(&shared.records).push(record);
     into_response(reply)
 }

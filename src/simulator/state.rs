@@ -40,6 +40,11 @@ pub(crate) struct Config {
     pub persona: Persona,
     pub max_records: usize,
     pub max_body_bytes: usize,
+    pub max_record_body_bytes: usize,
+    pub max_record_bytes: usize,
+    pub header_read_timeout: Duration,
+    pub body_read_timeout: Duration,
+    pub max_connections: usize,
 }
 
 impl Default for Config {
@@ -62,6 +67,11 @@ impl Default for Config {
             persona: Persona::default(),
             max_records: 100_000,
             max_body_bytes: 1 << 20,
+            max_record_body_bytes: 8 << 10,
+            max_record_bytes: 64 << 20,
+            header_read_timeout: Duration::from_secs(30),
+            body_read_timeout: Duration::from_secs(30),
+            max_connections: 1024,
         }
     }
 }
@@ -531,12 +541,13 @@ impl Shared {
         rng.fill(&mut file_key);
         let eko_signer = Signer::new(&config.eko_access_key);
         let max_records = config.max_records;
+        let max_record_bytes = config.max_record_bytes;
         Shared {
             config,
             clock: Clock::default(),
             store: Mutex::new(Store::default()),
             faults: Mutex::new(super::faults::FaultSet::default()),
-            records: Mutex::new(super::records::Records::new(max_records)),
+            records: Mutex::new(super::records::Records::new(max_records, max_record_bytes)),
             base_url,
             token_key,
             file_key,
