@@ -26,6 +26,7 @@ pub mod sandbox;
 #[cfg(feature = "simulator")]
 pub mod simulator;
 pub mod spec;
+pub mod verify;
 
 pub use eko::{
     CreateUrl, EkoCallback, EkoClient, EkoClientBuilder, EkoDocType, EkoDocument, EkoDocuments,
