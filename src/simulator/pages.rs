@@ -16,6 +16,7 @@ type HmacSha256 = Hmac<Sha256>;
 pub(crate) enum Route {
     Authorize(String),
     File(String),
+    TrustAnchor,
     WrongMethod,
 }
 
@@ -24,6 +25,7 @@ impl Route {
         match self {
             Route::Authorize(_) => Some("simulator_authorize"),
             Route::File(_) => Some("simulator_file"),
+            Route::TrustAnchor => Some("simulator_trust_anchor"),
             Route::WrongMethod => None,
         }
     }
@@ -34,6 +36,7 @@ pub(crate) fn route(method: &Method, path: &str) -> Option<Route> {
     let segs: Vec<&str> = rest.split('/').collect();
     let route = match segs.as_slice() {
         ["authorize", id] if !id.is_empty() => Route::Authorize(id.to_string()),
+        ["trust-anchor.pem"] => Route::TrustAnchor,
         ["files", token] | ["files", token, _] if !token.is_empty() => {
             Route::File(token.to_string())
         }
@@ -51,6 +54,11 @@ pub(crate) fn handle(shared: &Shared, route: Option<&Route>, ctx: &Ctx<'_>) -> R
         Some(Route::WrongMethod) => html(405, "Method not allowed", "Use GET."),
         Some(Route::Authorize(id)) => authorize(shared, id, ctx),
         Some(Route::File(token)) => file(shared, token, ctx),
+        Some(Route::TrustAnchor) => Reply::with_body(
+            200,
+            "application/x-pem-file",
+            crate::simulator::fixtures::TEST_ROOT_PEM,
+        ),
     }
 }
 
