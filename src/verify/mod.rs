@@ -24,6 +24,7 @@
 
 mod c14n;
 mod fields;
+pub mod offline;
 mod pki;
 #[doc(hidden)]
 pub mod sign;
