@@ -140,6 +140,10 @@ pub enum NotReadyReason {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
+    /// A document's signature was not verified and the client's policy
+    /// requires verification (see `DigiLocker::with_verification`).
+    #[error("document not verified: {0}")]
+    NotVerified(crate::verify::VerifyError),
     /// The input was rejected before anything was sent.
     #[error("invalid {field}: {reason}")]
     InvalidInput {

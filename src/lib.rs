@@ -56,6 +56,7 @@ pub mod sandbox;
 #[cfg_attr(docsrs, doc(cfg(feature = "simulator")))]
 pub mod simulator;
 pub mod spec;
+pub mod verify;
 
 pub use eko::{
     CreateUrl, EkoCallback, EkoClient, EkoClientBuilder, EkoDocType, EkoDocument, EkoDocuments,

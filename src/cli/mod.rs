@@ -17,6 +17,7 @@
 //! | 3 | authentication failed (`Error::Auth`) |
 //! | 4 | the provider refused (`Provider`, `SessionNotFound`, `RateLimited`); for `spec`: breaking changes |
 //! | 5 | not ready or timed out (`NotReady`, `WaitTimedOut`, a request timeout) |
+//! | 6 | `verify`: a document's signature was not verified |
 
 mod demo;
 mod eko;
@@ -24,6 +25,7 @@ mod output;
 mod sandbox;
 mod simulate;
 mod spec;
+mod verify;
 
 use clap::{Parser, Subcommand};
 use output::Ctx;
@@ -47,6 +49,7 @@ Exit codes:
   4  the provider refused the request (session not found, rate limited, ...);
      for `spec`: breaking changes detected
   5  not ready or timed out (consent not given yet, --wait --timeout expired)
+  6  verify: a document's signature was not verified (reason printed)
 
 Examples:
   digilocker demo
@@ -88,6 +91,9 @@ enum Command {
     /// Maintain the bundled OpenAPI specs (import, diff, check, surface).
     #[command(subcommand)]
     Spec(spec::SpecCommand),
+    /// Verify documents' signatures against trust anchors (exit 6 when one
+    /// is not verified).
+    Verify(verify::VerifyArgs),
 }
 
 /// Exit status of a failed command, with the message already printed.
@@ -105,6 +111,8 @@ pub enum Failure {
     Breaking,
     /// Exit 5: not ready yet, or a wait or request timed out.
     NotReady,
+    /// Exit 6 (`verify`): a document was not verified.
+    NotVerified,
 }
 
 impl Failure {
@@ -115,6 +123,7 @@ impl Failure {
             Failure::Auth => 3,
             Failure::Provider | Failure::Breaking => 4,
             Failure::NotReady => 5,
+            Failure::NotVerified => 6,
         }
     }
 }
@@ -134,6 +143,7 @@ pub fn run() -> ExitCode {
         Command::Eko(a) => eko::run(a, &ctx),
         Command::Simulate(a) => simulate::run(a, &ctx),
         Command::Spec(cmd) => spec::run(cmd, ctx.json),
+        Command::Verify(a) => verify::run(a, &ctx),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

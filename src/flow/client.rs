@@ -1,7 +1,9 @@
 //! [`DigiLocker`]: one client over both aggregators.
 
 use super::poll::{PollPolicy, Progress, poll_until};
-use super::types::{DocType, Document, Outcome, Photo, Profile, RawDocument, RawProfile, Session};
+use super::types::{
+    DocType, Document, Outcome, Photo, Profile, RawDocument, RawProfile, Session, Verification,
+};
 use super::xml;
 use crate::eko::{
     CreateUrl, EkoClient, EkoDocType, EkoDocument, EkoStatus, ReferenceId, VerificationState,
@@ -39,6 +41,14 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone)]
 pub struct DigiLocker {
     inner: Inner,
+    verify: Option<std::sync::Arc<VerifySettings>>,
+}
+
+#[derive(Debug)]
+struct VerifySettings {
+    anchors: crate::verify::TrustAnchors,
+    policy: crate::verify::VerifyPolicy,
+    required: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -56,6 +66,7 @@ impl DigiLocker {
                 client,
                 flow: Flow::Signin,
             },
+            verify: None,
         }
     }
 
@@ -63,7 +74,26 @@ impl DigiLocker {
     pub fn eko(client: EkoClient) -> Self {
         DigiLocker {
             inner: Inner::Eko(client),
+            verify: None,
         }
+    }
+
+    /// Verify each downloaded signed document against `anchors` (see
+    /// [`crate::verify`]); the result is in [`Document::verification`].
+    /// With `required`, a document that does not verify is
+    /// [`Error::NotVerified`].
+    pub fn with_verification(
+        mut self,
+        anchors: crate::verify::TrustAnchors,
+        policy: crate::verify::VerifyPolicy,
+        required: bool,
+    ) -> Self {
+        self.verify = Some(std::sync::Arc::new(VerifySettings {
+            anchors,
+            policy,
+            required,
+        }));
+        self
     }
 
     /// Sandbox only: start sessions with this DigiLocker flow (`signin` for
@@ -186,11 +216,16 @@ impl DigiLocker {
                 let mut out = Vec::new();
                 for kind in consented {
                     let doc = client.document(&session.id, kind.clone()).await?;
-                    out.push(sandbox_document(client, doc).await?);
+                    out.push(sandbox_document(client, doc, self.verify.as_deref()).await?);
                 }
                 Ok(out)
             }
             Inner::Eko(client) => {
+                if self.verify.as_ref().is_some_and(|v| v.required) {
+                    return Err(Error::NotVerified(crate::verify::VerifyError::Malformed(
+                        "Eko returns JSON documents, not the signed XML".into(),
+                    )));
+                }
                 let verification_id = match &session.verification_id {
                     Some(v) => v.clone(),
                     None => client
@@ -364,7 +399,11 @@ fn not_ready(session: &Session, status: &SessionStatus) -> Error {
 }
 
 /// Download the document's first file and read it when it is XML.
-async fn sandbox_document(client: &SandboxClient, doc: sandbox::Document) -> Result<Document> {
+async fn sandbox_document(
+    client: &SandboxClient,
+    doc: sandbox::Document,
+    verify: Option<&VerifySettings>,
+) -> Result<Document> {
     // The first file with a link (a file listed without one cannot be read).
     let file = doc
         .files
@@ -388,8 +427,14 @@ async fn sandbox_document(client: &SandboxClient, doc: sandbox::Document) -> Res
             document: doc.clone(),
             file: None,
         },
+        verification: Verification::NotChecked,
     };
     let Some(file) = file.filter(|f| f.url.is_some()) else {
+        if verify.is_some_and(|v| v.required) {
+            return Err(Error::NotVerified(crate::verify::VerifyError::Malformed(
+                "the provider gave no signed file".into(),
+            )));
+        }
         return Ok(out);
     };
     let is_xml = file
@@ -397,6 +442,13 @@ async fn sandbox_document(client: &SandboxClient, doc: sandbox::Document) -> Res
         .is_some_and(|c| c.to_ascii_lowercase().contains("xml"));
     let bytes = client.download(&file).await?;
     let looks_xml = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<');
+    if let Some(v) = verify {
+        match crate::verify::verify_document(&bytes, &v.anchors, &v.policy) {
+            Ok(d) => out.verification = Verification::Verified(Box::new(d.evidence)),
+            Err(e) if v.required => return Err(Error::NotVerified(e)),
+            Err(e) => out.verification = Verification::Failed(e),
+        }
+    }
     if is_xml || looks_xml {
         let id = xml::read_identity_async(bytes.clone())
             .await
@@ -489,5 +541,6 @@ fn eko_document(d: EkoDocument, xml_file: Option<Secret>) -> Document {
             .map(|b| Photo(b.to_vec())),
         file_url: xml_file,
         raw: RawDocument::Eko(Box::new(d)),
+        verification: Verification::NotChecked,
     }
 }

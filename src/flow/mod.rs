@@ -32,4 +32,6 @@ pub mod xml;
 
 pub use client::DigiLocker;
 pub use poll::{PollPolicy, Progress, Settled, poll_until};
-pub use types::{DocType, Document, Outcome, Photo, Profile, RawDocument, RawProfile, Session};
+pub use types::{
+    DocType, Document, Outcome, Photo, Profile, RawDocument, RawProfile, Session, Verification,
+};

@@ -189,6 +189,25 @@ pub struct Document {
     /// The provider's own value, for fields the neutral view does not carry.
     #[serde(skip)]
     pub raw: RawDocument,
+    /// The signature check of the downloaded file, when the client has
+    /// trust anchors (`DigiLocker::with_verification`).
+    #[serde(skip)]
+    pub verification: Verification,
+}
+
+/// The outcome of checking a document's signature in the flow.
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub enum Verification {
+    /// No trust anchors configured, or no signed file to check (Eko gives
+    /// JSON, not the signed XML).
+    #[default]
+    NotChecked,
+    /// Verified: the evidence to store.
+    Verified(Box<crate::verify::Evidence>),
+    /// Checked and not verified (only when the policy does not require it;
+    /// otherwise the flow returns `Error::NotVerified`).
+    Failed(crate::verify::VerifyError),
 }
 
 impl fmt::Debug for Document {

@@ -63,6 +63,7 @@
 //! | POST | `{eko}/tools/kyc/digilocker/document` | `get_document` |
 //! | GET, POST | `/simulator/authorize/{id}` | stand-in for the DigiLocker consent page |
 //! | GET | `/simulator/files/{token}/{name}?X-Amz-...` | "pre-signed" document links |
+//! | GET | `/simulator/trust-anchor.pem` | the test-only root CA that signs the synthetic documents |
 //! | * | `/simulator/sessions/...`, `/simulator/faults`, `/simulator/clock/...`, `/simulator/requests` | the control API (below) |
 //!
 //! # Sandbox behaviour
@@ -524,6 +525,13 @@ impl Simulator {
     /// A builder for the other settings.
     pub fn builder() -> SimulatorBuilder {
         SimulatorBuilder::default()
+    }
+
+    /// The PEM of the simulator's TEST-ONLY root CA, which signs every
+    /// synthetic XML document (also served at `GET /simulator/trust-anchor.pem`).
+    /// Use it as the trust anchor in tests; it authenticates nothing real.
+    pub fn trust_anchor_pem(&self) -> &'static str {
+        fixtures::TEST_ROOT_PEM
     }
 
     /// The bound address.

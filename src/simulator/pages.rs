@@ -19,6 +19,7 @@ pub(crate) enum Route {
     /// The consent form's POST.
     Consent(String),
     File(String),
+    TrustAnchor,
     /// A known page with a method it does not take; the `Allow` value.
     WrongMethod(&'static str),
 }
@@ -28,6 +29,7 @@ impl Route {
         match self {
             Route::Authorize(_) | Route::Consent(_) => Some("simulator_authorize"),
             Route::File(_) => Some("simulator_file"),
+            Route::TrustAnchor => Some("simulator_trust_anchor"),
             Route::WrongMethod(_) => None,
         }
     }
@@ -41,6 +43,7 @@ pub(crate) fn route(method: &Method, path: &str) -> Option<Route> {
             Route::Consent(id.to_string())
         }
         ["authorize", id] if !id.is_empty() => Route::Authorize(id.to_string()),
+        ["trust-anchor.pem"] => Route::TrustAnchor,
         ["files", token] | ["files", token, _] if !token.is_empty() => {
             Route::File(token.to_string())
         }
@@ -63,6 +66,11 @@ pub(crate) fn handle(shared: &Shared, route: Option<&Route>, ctx: &Ctx<'_>) -> R
         Some(Route::Authorize(id)) => consent::page(shared, id, ctx),
         Some(Route::Consent(id)) => consent::submit(shared, id, ctx),
         Some(Route::File(token)) => file(shared, token, ctx),
+        Some(Route::TrustAnchor) => Reply::with_body(
+            200,
+            "application/x-pem-file",
+            crate::simulator::fixtures::TEST_ROOT_PEM,
+        ),
     }
 }
 
