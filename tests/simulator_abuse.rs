@@ -220,9 +220,9 @@ async fn method_not_allowed_says_what_is() {
             "GET, HEAD",
         ),
         (
-            Method::POST,
+            Method::DELETE,
             format!("{}/simulator/authorize/x", sim.sandbox_base_url()),
-            "GET, HEAD",
+            "GET, HEAD, POST",
         ),
     ];
     for (method, url, allow) in cases {

@@ -257,6 +257,7 @@ async fn soak_both_facades_under_random_faults() {
     let dupes: Vec<_> = per_call.iter().filter(|(_, n)| **n > 1).collect();
     assert!(dupes.is_empty(), "POSTs sent more than once: {dupes:?}");
     assert!(posts > 500, "only {posts} POSTs");
-    assert!(started.elapsed() < Duration::from_secs(60), "soak too slow");
+    // No wall-clock bound here: hung calls are caught per call above, and
+    // speed is the benchmarks' business (BENCHMARKS.md).
     sim.shutdown().await;
 }
