@@ -180,54 +180,97 @@ async fn simulate_prints_what_to_use_and_serves_until_stopped() {
     let text = printed.join("\n");
     assert!(text.contains("Sandbox base URL:"), "{text}");
     assert!(text.contains("key_test_"), "{text}");
-    let env_line = |prefix: &str| -> Vec<(String, String)> {
-        let line = printed
-            .iter()
-            .find(|l| l.starts_with(prefix))
-            .unwrap_or_else(|| panic!("no {prefix} line:\n{text}"));
-        line.split(' ')
-            .map(|kv| {
-                let (k, v) = kv.split_once('=').unwrap();
-                (k.to_string(), v.to_string())
-            })
-            .collect()
-    };
-    let sandbox = env_line("SANDBOX_BASE_URL=");
-    let eko = env_line("EKO_BASE_URL=");
+    // Every variable on its own `export NAME=value` line.
+    let exports: Vec<&str> = printed
+        .iter()
+        .map(String::as_str)
+        .filter(|l| l.starts_with("export "))
+        .collect();
+    let names: Vec<&str> = exports
+        .iter()
+        .map(|l| l["export ".len()..].split_once('=').unwrap().0)
+        .collect();
     assert_eq!(
-        sandbox.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(),
-        ["SANDBOX_BASE_URL", "SANDBOX_API_KEY", "SANDBOX_API_SECRET"]
+        names,
+        [
+            "SANDBOX_BASE_URL",
+            "SANDBOX_API_KEY",
+            "SANDBOX_API_SECRET",
+            "EKO_BASE_URL",
+            "EKO_DEVELOPER_KEY",
+            "EKO_ACCESS_KEY",
+            "EKO_INITIATOR_ID",
+            "EKO_USER_CODE",
+        ],
+        "{text}"
     );
-    assert_eq!(eko.len(), 5, "{eko:?}");
-    assert!(sandbox[0].1.starts_with("http://127.0.0.1:"));
+    assert!(
+        exports[0].starts_with("export SANDBOX_BASE_URL=http://127.0.0.1:"),
+        "{text}"
+    );
 
-    // The printed lines are enough to use it.
-    let env: Vec<(&str, String)> = sandbox
-        .iter()
-        .map(|(k, v)| (VARS.iter().find(|x| **x == k).copied().unwrap(), v.clone()))
-        .collect();
-    let s = digilocker(
-        &["--json", "sandbox", "start", "--redirect", REDIRECT],
-        &env,
-    )
-    .await
-    .expect(0)
-    .json();
-    let id = s["id"].as_str().unwrap();
-    digilocker(
-        &["sandbox", "status", id, "--wait", "--interval", "50ms"],
-        &env,
-    )
-    .await
-    .expect(0)
-    .shows("succeeded");
-    let eko_env: Vec<(&str, String)> = eko
-        .iter()
-        .map(|(k, v)| (VARS.iter().find(|x| **x == k).copied().unwrap(), v.clone()))
-        .collect();
-    digilocker(&["eko", "start", "--redirect", REDIRECT], &eko_env)
-        .await
-        .expect(0);
+    // Pasted into a shell as they are, they are enough for the next
+    // commands (none of the variables comes from this test's environment).
+    let script = format!(
+        "{}\n\"$BIN\" --json sandbox start --redirect {REDIRECT} >/dev/null && \
+         \"$BIN\" eko start --redirect {REDIRECT} >/dev/null",
+        exports.join("\n")
+    );
+    let mut sh = tokio::process::Command::new("sh");
+    sh.arg("-c")
+        .arg(&script)
+        .env("BIN", env!("CARGO_BIN_EXE_digilocker"))
+        .stdin(Stdio::null());
+    for v in VARS {
+        sh.env_remove(v);
+    }
+    let out = sh.output().await.unwrap();
+    assert!(
+        out.status.success(),
+        "pasted lines did not work: {}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // And without them the same command says what is missing.
+    let mut bare = tokio::process::Command::new(env!("CARGO_BIN_EXE_digilocker"));
+    bare.args(["sandbox", "start", "--redirect", REDIRECT])
+        .stdin(Stdio::null());
+    for v in VARS {
+        bare.env_remove(v);
+    }
+    assert_eq!(bare.output().await.unwrap().status.code(), Some(2));
 
     child.kill().await.unwrap();
+}
+
+/// A reader that stops early (`| head`) ends the command quietly: exit 0,
+/// no panic, nothing on stderr about it.
+#[test]
+fn a_closed_stdout_ends_the_command_quietly() {
+    let bin = env!("CARGO_BIN_EXE_digilocker");
+    // Closed before the first write: the write certainly fails with EPIPE.
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = std::process::Command::new(bin)
+        .args(["--json", "demo"])
+        .stdin(Stdio::null())
+        .stdout(writer)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+
+    // As a user writes it; pipefail makes the shell report our status.
+    let out = std::process::Command::new("bash")
+        .args(["-c", "set -o pipefail; \"$BIN\" --json demo | head -c 20"])
+        .env("BIN", bin)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert_eq!(out.stdout.len(), 20);
+    assert!(!stderr.contains("panicked"), "{stderr}");
 }

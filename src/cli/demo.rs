@@ -53,10 +53,10 @@ pub fn run(_args: DemoArgs, ctx: &Ctx) -> Result<(), Failure> {
             super::output::fail_with(Failure::Other, format!("cannot start the simulator: {e}"))
         })?;
         if !ctx.json {
-            println!(
+            outln!(
                 "DigiLocker KYC demo: both providers, end to end, against the embedded simulator"
             );
-            println!("(loopback only, synthetic person, no credentials needed)\n");
+            outln!("(loopback only, synthetic person, no credentials needed)\n");
             let mut f = Fields::new();
             f.add("Sandbox API", sim.sandbox_base_url())
                 .add("Eko API", sim.eko_base_url());
@@ -94,7 +94,7 @@ pub fn run(_args: DemoArgs, ctx: &Ctx) -> Result<(), Failure> {
                 "journeys": list,
             }));
         } else {
-            println!(
+            outln!(
                 "\nDone in {:.1}s. Next: `digilocker simulate` to keep a simulator running for \
                  the `sandbox` and `eko` commands, or see README.md for the library.",
                 started.elapsed().as_secs_f64()
@@ -150,7 +150,7 @@ async fn journey(sim: &Simulator, provider: Provider) -> Result<Journey> {
 }
 
 fn print_journey(j: &Journey) {
-    println!("\n== {}", j.provider);
+    outln!("\n== {}", j.provider);
     let id_name = match j.provider {
         Provider::Sandbox => "session id",
         Provider::Eko => "reference id",
@@ -166,10 +166,10 @@ fn print_journey(j: &Journey) {
         .add("outcome", &j.outcome);
     f.print(0);
     for d in &j.documents {
-        println!("  document {}:", d.kind);
+        outln!("  document {}:", d.kind);
         Identity::from_flow(d).print(4);
     }
-    println!("  profile:");
+    outln!("  profile:");
     let mut f = Fields::new();
     ProfileView::from_flow(&j.profile).fields(&mut f);
     f.print(4);

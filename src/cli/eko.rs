@@ -158,8 +158,8 @@ pub fn run(args: EkoArgs, ctx: &Ctx) -> Result<(), Failure> {
                         .add("consent link", &session.authorization_url)
                         .opt("verification id", session.verification_id.as_ref());
                     f.print(0);
-                    println!("\nSend the user to the consent link, then:");
-                    println!("  digilocker eko status {} --wait", session.id);
+                    outln!("\nSend the user to the consent link, then:");
+                    outln!("  digilocker eko status {} --wait", session.id);
                 }
                 Ok(())
             }
@@ -229,7 +229,7 @@ pub fn run(args: EkoArgs, ctx: &Ctx) -> Result<(), Failure> {
                         .opt("saved to", a.save.as_ref().map(|p| p.display()));
                     f.print(0);
                     for v in &views {
-                        println!("document:");
+                        outln!("document:");
                         v.print(2);
                     }
                 }
@@ -386,7 +386,7 @@ fn callback(ctx: &Ctx, cb: &EkoCallback) -> Result<(), Failure> {
         }
         f.print(0);
         if let Some(r) = &cb.reference_id {
-            println!(
+            outln!(
                 "\nNext:\n  digilocker eko document {r} --verification-id {}",
                 cb.verification_id
             );

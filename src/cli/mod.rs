@@ -18,6 +18,29 @@
 //! | 4 | the provider refused (`Provider`, `SessionNotFound`, `RateLimited`); for `spec`: breaking changes |
 //! | 5 | not ready or timed out (`NotReady`, `WaitTimedOut`, a request timeout) |
 //! | 6 | `verify`: a document's signature was not verified |
+//!
+//! A stdout closed by its reader (`digilocker --json demo | head -c 20`)
+//! ends the command at once, quietly, with 0: the reader took what it
+//! wanted. Results go through [`outln!`] and [`out!`] for this reason.
+
+/// `println!` for results on stdout; a closed stdout ends the process
+/// quietly with exit 0 instead of panicking.
+macro_rules! outln {
+    () => {
+        $crate::cli::output::write_out(format_args!("\n"))
+    };
+    ($($arg:tt)*) => {
+        $crate::cli::output::write_out(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// `print!` for results on stdout (see [`outln!`]).
+#[allow(unused_macros)]
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::cli::output::write_out(format_args!($($arg)*))
+    };
+}
 
 mod demo;
 mod eko;
@@ -50,6 +73,7 @@ Exit codes:
      for `spec`: breaking changes detected
   5  not ready or timed out (consent not given yet, --wait --timeout expired)
   6  verify: a document's signature was not verified (reason printed)
+A stdout closed by its reader (e.g. `| head`) ends the command quietly with 0.
 
 Examples:
   digilocker demo

@@ -259,10 +259,24 @@ pub fn fail_with(f: Failure, message: impl std::fmt::Display) -> Failure {
 // Printing
 // ---------------------------------------------------------------------------
 
+/// Write a result to stdout. A reader that closed the pipe (`| head`) ends
+/// the process at once with exit 0; any other write error with exit 1.
+pub fn write_out(args: std::fmt::Arguments<'_>) {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_fmt(args).and_then(|()| out.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("error: cannot write to stdout: {e}");
+        std::process::exit(1);
+    }
+}
+
 /// Print a value as pretty JSON on stdout.
 pub fn print_json(v: &impl Serialize) {
     match serde_json::to_string_pretty(v) {
-        Ok(s) => println!("{s}"),
+        Ok(s) => outln!("{s}"),
         Err(e) => eprintln!("error: cannot serialise the output: {e}"),
     }
 }
@@ -298,7 +312,7 @@ impl Fields {
         let width = self.rows.iter().map(|(k, _)| k.len()).max().unwrap_or(0) + 1;
         for (k, v) in &self.rows {
             let key = format!("{k}:");
-            println!("{:indent$}{key:<width$} {v}", "");
+            outln!("{:indent$}{key:<width$} {v}", "");
         }
     }
 }

@@ -291,7 +291,7 @@ pub fn run(args: SandboxArgs, ctx: &Ctx) -> Result<(), Failure> {
                         .add("user exists", yes_no(exists));
                     f.print(0);
                     if !exists {
-                        println!("(start the session with --flow signup)");
+                        outln!("(start the session with --flow signup)");
                     }
                 }
                 Ok(())
@@ -317,8 +317,8 @@ pub fn run(args: SandboxArgs, ctx: &Ctx) -> Result<(), Failure> {
                         .add("requested", requested.join(", "))
                         .add("consent link", &session.authorization_url);
                     f.print(0);
-                    println!("\nSend the user to the consent link, then:");
-                    println!("  digilocker sandbox status {} --wait", session.id);
+                    outln!("\nSend the user to the consent link, then:");
+                    outln!("  digilocker sandbox status {} --wait", session.id);
                 }
                 Ok(())
             }
@@ -584,7 +584,7 @@ async fn document<D: Display>(
             .add("transaction id", &doc.transaction_id);
         f.print(0);
         for (i, (file, saved_to, identity)) in files.iter().enumerate() {
-            println!("file {}:", i + 1);
+            outln!("file {}:", i + 1);
             let m = file.metadata.as_ref();
             let mut f = Fields::new();
             f.opt("description", m.map(|m| &m.description))
@@ -602,7 +602,7 @@ async fn document<D: Display>(
             }
         }
         if a.save.is_none() && !doc.files.is_empty() {
-            println!("(pass --save PATH to download)");
+            outln!("(pass --save PATH to download)");
         }
     }
     Ok(())

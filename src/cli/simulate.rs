@@ -17,9 +17,10 @@ only this one) prints them.
 
 Examples:
   digilocker simulate --port 8080 --auto-approve-after 3
-  # in another terminal, with the printed lines:
-  env SANDBOX_BASE_URL=http://127.0.0.1:8080 SANDBOX_API_KEY=... SANDBOX_API_SECRET=... \\
-      digilocker sandbox start --redirect https://app.example/kyc/done";
+  # in another terminal, paste the printed export lines, then:
+  export SANDBOX_BASE_URL=http://127.0.0.1:8080
+  export SANDBOX_API_KEY=key_test_... SANDBOX_API_SECRET=secret_test_...
+  digilocker sandbox start --redirect https://app.example/kyc/done";
 
 /// The control API and the consent page, for `--help` (after [`HELP`]).
 const CONTROL_HELP: &str = "\
@@ -99,6 +100,20 @@ fn env_lines(info: &SimulatorInfo) -> [Vec<(&'static str, String)>; 2] {
     ]
 }
 
+/// `value` as one POSIX shell word: as it is when it holds only safe
+/// characters, otherwise in single quotes.
+fn shell_word(value: &str) -> String {
+    let safe = !value.is_empty()
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:@%+,=".contains(c));
+    if safe {
+        value.to_string()
+    } else {
+        format!("'{}'", value.replace('\'', "'\\''"))
+    }
+}
+
 /// Run the simulator until Ctrl-C.
 pub fn run(args: SimulateArgs, ctx: &Ctx) -> Result<(), Failure> {
     let mut builder = Simulator::builder().port(args.port);
@@ -139,15 +154,31 @@ pub fn run(args: SimulateArgs, ctx: &Ctx) -> Result<(), Failure> {
                 "env": env,
             }));
         } else {
-            println!("DigiLocker simulator running (synthetic credentials, loopback only)\n");
-            println!("{info}\n");
-            println!("Environment for the `sandbox` and `eko` commands or your own code:");
+            outln!("DigiLocker simulator running (synthetic credentials, loopback only)\n");
+            outln!("{info}\n");
+            outln!("Environment for the `sandbox` and `eko` commands or your own code");
+            outln!("(paste into a shell as they are):");
             for group in [&sandbox, &eko] {
-                let line: Vec<String> = group.iter().map(|(k, v)| format!("{k}={v}")).collect();
-                println!("{}", line.join(" "));
+                outln!();
+                for (k, v) in group.iter() {
+                    outln!("export {k}={}", shell_word(v));
+                }
             }
-            println!("\nPress Ctrl-C to stop.");
+            outln!("\nPress Ctrl-C to stop.");
         }
     }))
     .map_err(|e| fail_with(Failure::Other, format!("cannot run the simulator: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shell_word;
+
+    #[test]
+    fn shell_words_paste_as_they_are() {
+        assert_eq!(shell_word("http://127.0.0.1:8080"), "http://127.0.0.1:8080");
+        assert_eq!(shell_word("a b"), "'a b'");
+        assert_eq!(shell_word("it's"), r"'it'\''s'");
+        assert_eq!(shell_word(""), "''");
+    }
 }

@@ -90,9 +90,9 @@ fn fail(e: &Error, json: bool) -> Failure {
         Error::Breaking(report) => {
             if json {
                 let out = serde_json::json!({ "written": false, "report": report.to_json() });
-                println!("{}", pretty(&out));
+                outln!("{}", pretty(&out));
             } else {
-                print!("{}", report.to_text());
+                out!("{}", report.to_text());
             }
             eprintln!("error: {e}");
             Failure::Breaking
@@ -134,30 +134,30 @@ fn run_import(a: ImportArgs, json: bool) -> Result<(), Failure> {
             "written": outcome.written,
             "report": outcome.report.to_json(),
         });
-        println!("{}", pretty(&out));
+        outln!("{}", pretty(&out));
     } else {
-        println!(
+        outln!(
             "Imported {} operation(s) into {}",
             outcome.imported.len(),
             a.into.display()
         );
         for (m, p) in &outcome.imported {
-            println!("  {m} {p}");
+            outln!("  {m} {p}");
         }
-        println!();
-        print!("{}", outcome.report.to_text());
-        println!();
+        outln!();
+        out!("{}", outcome.report.to_text());
+        outln!();
         if outcome.written {
-            println!("wrote {}", a.into.display());
+            outln!("wrote {}", a.into.display());
         } else if a.dry_run {
-            println!("dry run: {} not written", a.into.display());
+            outln!("dry run: {} not written", a.into.display());
         } else {
-            println!("{} unchanged", a.into.display());
+            outln!("{} unchanged", a.into.display());
         }
         if outcome.report.has_breaking() {
-            println!("breaking changes accepted (--accept-breaking)");
+            outln!("breaking changes accepted (--accept-breaking)");
         }
-        println!("next: cargo run -- spec check && cargo test");
+        outln!("next: cargo run -- spec check && cargo test");
     }
     Ok(())
 }
@@ -175,9 +175,9 @@ fn run_diff(a: DiffArgs, json: bool) -> Result<(), Failure> {
     let report = diff::diff(&old, &new, selection, &name(&a.old), &name(&a.new))
         .map_err(|e| fail(&Error::from(e), json))?;
     if json {
-        println!("{}", pretty(&report.to_json()));
+        outln!("{}", pretty(&report.to_json()));
     } else {
-        print!("{}", report.to_text());
+        out!("{}", report.to_text());
     }
     if report.has_breaking() && !a.accept_breaking {
         eprintln!(
@@ -196,9 +196,9 @@ fn run_check(a: CheckArgs, json: bool) -> Result<(), Failure> {
         if let Some(m) = v.as_object_mut() {
             m.insert("ok".into(), report.is_ok().into());
         }
-        println!("{}", pretty(&v));
+        outln!("{}", pretty(&v));
     } else {
-        print!("{}", report.to_text());
+        out!("{}", report.to_text());
     }
     if report.is_ok() {
         Ok(())
@@ -211,13 +211,13 @@ fn run_surface(a: SurfaceArgs) -> Result<(), Failure> {
     let text = surface::surface_dir(&a.dir).map_err(|e| fail(&e, false))?;
     match a.check {
         None => {
-            print!("{text}");
+            out!("{text}");
             Ok(())
         }
         Some(path) => {
             let have = files::read_text(&path).map_err(|e| fail(&e, false))?;
             if have == text {
-                println!("{} is up to date", path.display());
+                outln!("{} is up to date", path.display());
                 Ok(())
             } else {
                 eprintln!(

@@ -28,7 +28,7 @@ pub struct VerifyArgs {
 
 fn usage(ctx: &Ctx, msg: &str) -> Failure {
     if ctx.json {
-        println!(
+        outln!(
             "{}",
             serde_json::json!({"error": {"kind": "usage", "message": msg}})
         );
@@ -92,7 +92,7 @@ pub fn run(args: VerifyArgs, ctx: &Ctx) -> Result<(), Failure> {
         match result {
             Ok(v) => {
                 if ctx.json {
-                    println!(
+                    outln!(
                         "{}",
                         serde_json::json!({
                             "file": name, "verified": true, "reason": null,
@@ -103,16 +103,17 @@ pub fn run(args: VerifyArgs, ctx: &Ctx) -> Result<(), Failure> {
                         })
                     );
                 } else {
-                    println!(
+                    outln!(
                         "{name}: verified ({:?}), signed by {}",
-                        v.profile, v.evidence.signer
+                        v.profile,
+                        v.evidence.signer
                     );
                 }
             }
             Err(reason) => {
                 all = false;
                 if ctx.json {
-                    println!(
+                    outln!(
                         "{}",
                         serde_json::json!({
                             "file": name, "verified": false, "reason": reason,
@@ -120,7 +121,7 @@ pub fn run(args: VerifyArgs, ctx: &Ctx) -> Result<(), Failure> {
                         })
                     );
                 } else {
-                    println!("{name}: NOT verified: {reason}");
+                    outln!("{name}: NOT verified: {reason}");
                 }
             }
         }
