@@ -144,6 +144,21 @@ async fn the_whole_eko_journey() {
     .shows("Asha Verma")
     .shows("XXXX-XXXX-1234")
     .shows("photo:");
+
+    // Without --verification-id: `eko status` is asked for it first.
+    sim.clear_requests();
+    let v = digilocker(&["--json", "eko", "document", &reference], &env)
+        .await
+        .expect(0)
+        .json();
+    assert_eq!(v["verification_id"], verification.as_str());
+    assert_eq!(v["documents"].as_array().map(Vec::len), Some(1));
+    let ops: Vec<String> = sim
+        .requests()
+        .iter()
+        .filter_map(|r| r.operation.map(str::to_string))
+        .collect();
+    assert_eq!(ops, ["get_verification_status", "get_document"], "{ops:?}");
     let saved = tmp.join("aadhaar.json");
     let v = digilocker(
         &[
@@ -298,7 +313,6 @@ async fn validation_errors_exit_2_and_send_nothing() {
         &["eko", "start", "--redirect", "ftp://app.example/done"],
         &["eko", "document", "7000001", "--verification-id", " "],
         &["eko", "start"],
-        &["eko", "document", "7000001"],
     ];
     for args in cases {
         digilocker(args, &env).await.expect(2);

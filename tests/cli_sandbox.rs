@@ -635,3 +635,26 @@ async fn entitylocker_sdk_commands() {
     .shows("saved to");
     assert!(tmp.join("gstn_details.pdf").exists());
 }
+
+/// A connection error names the host and port it tried, on both providers.
+#[tokio::test]
+async fn a_connection_error_names_host_and_port() {
+    // A port nothing listens on: bound, then released.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let sim = Simulator::start().await.unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let env = with(&sandbox_env(&sim), "SANDBOX_BASE_URL", &base);
+    let r = digilocker(&["sandbox", "status", "sess_x"], &env).await;
+    r.expect(1);
+    assert!(r.stderr.contains(&format!("tried 127.0.0.1:{port}")), "{r}");
+
+    let env = with(&cli_support::eko_env(&sim), "EKO_BASE_URL", &base);
+    let r = digilocker(&["eko", "status", "7000001"], &env).await;
+    r.expect(1);
+    assert!(r.stderr.contains(&format!("tried 127.0.0.1:{port}")), "{r}");
+    assert!(sim.requests().is_empty());
+}

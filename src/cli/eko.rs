@@ -15,8 +15,8 @@
 
 use super::Failure;
 use super::output::{
-    Ctx, EkoCreds, Fields, Identity, ProfileView, ProgressLine, WaitArgs, mask_id, outcome_json,
-    outcome_text, print_json, report, runtime, sounds_failed, write_private,
+    Ctx, EkoCreds, Fields, Identity, ProfileView, ProgressLine, WaitArgs, fail_with, mask_id,
+    outcome_json, outcome_text, print_json, report, runtime, sounds_failed, write_private,
 };
 use clap::{Args, Subcommand};
 use digilocker_kyc::Error;
@@ -91,10 +91,10 @@ struct StatusArgs {
 struct DocumentArgs {
     /// Eko's reference_id (from `eko start`).
     reference_id: String,
-    /// The verification_id from the redirect (see `eko callback`) or from
-    /// `eko status`.
+    /// The verification_id from the redirect (see `eko callback`). Without
+    /// it, `eko status` is asked for it first (one more request).
     #[arg(long, value_name = "ID")]
-    verification_id: String,
+    verification_id: Option<String>,
     /// Document type (repeat for several).
     #[arg(long = "doc", value_name = "TYPE", default_value = "aadhaar")]
     docs: Vec<String>,
@@ -186,12 +186,29 @@ pub fn run(args: EkoArgs, ctx: &Ctx) -> Result<(), Failure> {
             EkoCommand::Document(a) => {
                 let docs: Vec<EkoDocType> = a.docs.iter().map(|d| eko_doc(d)).collect();
                 let reference = ReferenceId::from(a.reference_id.trim());
-                let req = digilocker_kyc::eko::DocumentRequest::new(
-                    reference,
-                    a.verification_id.trim(),
-                    docs,
-                );
                 let client = args.creds.client(ctx)?;
+                let verification_id = match a.verification_id.as_deref() {
+                    // Given: used as it is (a blank one is refused unsent).
+                    Some(v) => v.trim().to_string(),
+                    None => {
+                        let status = client.status(&reference).await.map_err(e)?;
+                        match status.verification_id {
+                            Some(v) => v,
+                            None => {
+                                return Err(fail_with(
+                                    Failure::NotReady,
+                                    format!(
+                                        "Eko has no verification_id for reference {} yet \
+                                         (state: {}); the user has not finished the consent",
+                                        reference, status.state
+                                    ),
+                                ));
+                            }
+                        }
+                    }
+                };
+                let req =
+                    digilocker_kyc::eko::DocumentRequest::new(reference, verification_id, docs);
                 let got = client.document_with(req).await.map_err(e)?;
                 let views: Vec<Identity> = got.documents.iter().map(identity).collect();
                 let out = json!({

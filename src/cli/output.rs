@@ -79,6 +79,7 @@ impl SandboxCreds {
                 Some("pass --api-key/--api-secret or set SANDBOX_API_KEY and SANDBOX_API_SECRET"),
             )
         })?;
+        remember_target(client.config().base_url());
         if ctx.verbose {
             eprintln!("using Sandbox at {}", client.config().base_url());
         }
@@ -133,6 +134,7 @@ impl EkoCreds {
         let client = EkoClientBuilder::from_lookup(lookup)
             .and_then(EkoClientBuilder::build)
             .map_err(|e| report(&e, ctx, hint))?;
+        remember_target(client.base_url());
         if ctx.verbose {
             eprintln!("using Eko at {}", client.base_url());
         }
@@ -143,6 +145,28 @@ impl EkoCreds {
 // ---------------------------------------------------------------------------
 // Errors and exit codes
 // ---------------------------------------------------------------------------
+
+/// `host:port` of the API the command talks to, for connection errors (the
+/// library's transport errors carry no URL: document links are secrets).
+static TARGET: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+
+fn remember_target(base_url: &str) {
+    let Ok(u) = url::Url::parse(base_url) else {
+        return;
+    };
+    if let (Some(host), Some(port)) = (u.host_str(), u.port_or_known_default()) {
+        let host = if host.contains(':') {
+            format!("[{host}]")
+        } else {
+            host.to_string()
+        };
+        *TARGET.lock().unwrap_or_else(|p| p.into_inner()) = Some(format!("{host}:{port}"));
+    }
+}
+
+fn target() -> Option<String> {
+    TARGET.lock().unwrap_or_else(|p| p.into_inner()).clone()
+}
 
 /// The exit status for an error (see the table in `cli/mod.rs`).
 pub fn failure_for(e: &Error) -> Failure {
@@ -186,6 +210,9 @@ pub fn report(e: &Error, ctx: &Ctx, hint: Option<&str>) -> Failure {
     let mut line = scrub(&e.to_string());
     if let (Error::Config(_), Some(h)) = (e, hint) {
         line.push_str(&format!(" ({h})"));
+    }
+    if let (Error::Transport { .. }, Some(t)) = (e, target()) {
+        line.push_str(&format!(" (tried {t})"));
     }
     eprintln!("error: {line}");
     let mut causes = Vec::new();
