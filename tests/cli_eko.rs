@@ -358,3 +358,71 @@ async fn refusals_exit_4_and_timeouts_5() {
     r.expect(5);
     assert!(r.stderr.contains("gave up waiting"), "{r}");
 }
+
+/// `--save` writes a new owner-only file and renames it into place: an
+/// existing 0644 file becomes 0600, and a symbolic link at the target is
+/// replaced, its target left untouched.
+#[cfg(unix)]
+#[tokio::test]
+async fn save_replaces_files_and_links_without_writing_through_them() {
+    use std::os::unix::fs::PermissionsExt;
+    let sim = Simulator::start().await.unwrap();
+    let env = eko_env(&sim);
+    let tmp = TempDir::new("cli-eko-save");
+    let s = digilocker(&["--json", "eko", "start", "--redirect", REDIRECT], &env)
+        .await
+        .expect(0)
+        .json();
+    let reference = s["id"].as_str().unwrap().to_string();
+    act_as_user(
+        s["authorization_url"].as_str().unwrap(),
+        &UserAction::Approve,
+    )
+    .await
+    .unwrap();
+
+    let existing = tmp.join("existing.json");
+    std::fs::write(&existing, "old").unwrap();
+    std::fs::set_permissions(&existing, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let victim = tmp.join("victim.txt");
+    std::fs::write(&victim, "someone else's file").unwrap();
+    std::fs::set_permissions(&victim, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let link = tmp.join("link.json");
+    std::os::unix::fs::symlink(&victim, &link).unwrap();
+
+    for target in [&existing, &link] {
+        digilocker(
+            &[
+                "eko",
+                "document",
+                &reference,
+                "--save",
+                target.to_str().unwrap(),
+            ],
+            &env,
+        )
+        .await
+        .expect(0);
+        let meta = std::fs::symlink_metadata(target).unwrap();
+        assert!(meta.file_type().is_file(), "{target:?} is a plain file now");
+        assert_eq!(meta.permissions().mode() & 0o777, 0o600, "{target:?}");
+        let saved: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(target).unwrap()).unwrap();
+        assert_eq!(saved["reference_id"], reference.as_str());
+    }
+    assert_eq!(
+        std::fs::read_to_string(&victim).unwrap(),
+        "someone else's file"
+    );
+    assert_eq!(
+        std::fs::metadata(&victim).unwrap().permissions().mode() & 0o777,
+        0o644
+    );
+    // No temporary files left behind.
+    let left: Vec<_> = std::fs::read_dir(tmp.join(""))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}

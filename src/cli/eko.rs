@@ -99,7 +99,8 @@ struct DocumentArgs {
     #[arg(long = "doc", value_name = "TYPE", default_value = "aadhaar")]
     docs: Vec<String>,
     /// Save the documents as JSON here (photo included, base64), readable by
-    /// you only.
+    /// you only (0600): a new file renamed into place, so an existing file
+    /// or symbolic link there is replaced, never written through.
     #[arg(long, value_name = "PATH")]
     save: Option<PathBuf>,
 }

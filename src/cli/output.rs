@@ -563,23 +563,59 @@ pub fn save_path(path: &Path, stem: &str, ext: &str, n: usize) -> PathBuf {
     path.with_file_name(name)
 }
 
-/// Write personal data to a file readable by its owner only (on Unix).
+/// Write personal data to `path`, readable by its owner only (on Unix).
+///
+/// The bytes go to a new file created in the same folder (`O_EXCL`, mode
+/// 0600, so nothing pre-created by someone else is reused), which is then
+/// renamed over `path`. A rename replaces whatever is at `path` (a file of
+/// another mode, a symbolic link) without following it: a link's target is
+/// never written, and an existing 0644 file becomes the new 0600 one.
 pub fn write_private(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
+    let fail = |e: std::io::Error| {
+        fail_with(
+            Failure::Other,
+            format!("cannot write {}: {e}", path.display()),
+        )
+    };
+    let name = path
+        .file_name()
+        .ok_or_else(|| fail(std::io::Error::other("not a file name")))?;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
     let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
+    opts.write(true).create_new(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
         opts.mode(0o600);
     }
-    opts.open(path)
-        .and_then(|mut f| f.write_all(bytes))
-        .map_err(|e| {
-            fail_with(
-                Failure::Other,
-                format!("cannot write {}: {e}", path.display()),
-            )
-        })
+    let mut attempt = 0u32;
+    let (tmp, mut file) = loop {
+        let tmp = dir.join(format!(
+            ".{}.{}.{:08x}.tmp",
+            name.to_string_lossy(),
+            std::process::id(),
+            fastrand::u32(..)
+        ));
+        match opts.open(&tmp) {
+            Ok(f) => break (tmp, f),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && attempt < 16 => {
+                attempt += 1;
+            }
+            Err(e) => return Err(fail(e)),
+        }
+    };
+    let written = file
+        .write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .and_then(|()| std::fs::rename(&tmp, path));
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(fail(e));
+    }
+    Ok(())
 }
 
 /// A file extension for a MIME type.

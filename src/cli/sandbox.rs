@@ -246,7 +246,8 @@ struct DocumentArgs {
     doc_type: String,
     /// Download the file(s) here: a file path (a second file gets `-2`
     /// before the extension) or an existing directory. Written readable by
-    /// you only.
+    /// you only (0600): a new file renamed into place, so an existing file
+    /// or symbolic link there is replaced, never written through.
     #[arg(long, value_name = "PATH")]
     save: Option<PathBuf>,
 }
