@@ -21,7 +21,7 @@
 //!
 //! A stdout closed by its reader (`digilocker --json demo | head -c 20`)
 //! ends the command at once, quietly, with 0: the reader took what it
-//! wanted. Results go through [`outln!`] and [`out!`] for this reason.
+//! wanted. Results go through `outln!` and `out!` for this reason.
 
 /// `println!` for results on stdout; a closed stdout ends the process
 /// quietly with exit 0 instead of panicking.
@@ -34,7 +34,7 @@ macro_rules! outln {
     };
 }
 
-/// `print!` for results on stdout (see [`outln!`]).
+/// `print!` for results on stdout (see `outln!`).
 #[allow(unused_macros)]
 macro_rules! out {
     ($($arg:tt)*) => {
