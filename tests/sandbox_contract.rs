@@ -475,6 +475,35 @@ async fn sdk_document() {
     assert_eq!(doc.files.len(), 1);
 }
 
+/// The SDK's document schema requires `url` (the other three do not): a
+/// linkless file is kept, without a link, beside the others.
+#[tokio::test]
+async fn sdk_document_keeps_a_file_without_url() {
+    let server = MockServer::start_async().await;
+    mock_auth(&server, &TOKEN).await;
+    let mut linkless = aadhaar_file();
+    linkless.as_object_mut().unwrap().remove("url");
+    server
+        .mock_async(|when, then| {
+            authed(
+                when.method(GET).path(format!(
+                    "/kyc/digilocker-sdk/sessions/{SESSION}/documents/aadhaar"
+                )),
+                &TOKEN,
+            );
+            then.status(200)
+                .json_body(ok(json!({ "files": [linkless, aadhaar_file()] })));
+        })
+        .await;
+    let doc = client(&server)
+        .sdk_document(SESSION, DocType::Aadhaar)
+        .await
+        .unwrap();
+    assert_eq!(doc.files.len(), 2);
+    assert_eq!(doc.files[0].url, None);
+    assert!(doc.files[1].url.is_some());
+}
+
 #[tokio::test]
 async fn sdk_user_profile_with_text_date() {
     let server = MockServer::start_async().await;

@@ -755,7 +755,7 @@ pub(crate) fn sdk_document_outcome(
         .map(|f| {
             file(
                 Some(f.entity),
-                Some(f.url),
+                f.url,
                 Some(f.size),
                 Some(metadata!(f.metadata)),
                 &r,
