@@ -324,7 +324,75 @@ pub(crate) fn decode_wire<T: serde::de::DeserializeOwned>(
     }
     match serde_json::from_slice(&body) {
         Ok(v) => Ok((v, status)),
-        Err(e) => Err(payload_failure(body, &e)),
+        Err(e) => match lenient::<T>(&body) {
+            Some(v) => Ok((v, status)),
+            None => Err(payload_failure(body, &e)),
+        },
+    }
+}
+
+/// Envelope fields that are integers in both providers' schemas, and that
+/// a provider is seen to write as strings (Eko: `"status": "0"`).
+const ENVELOPE_INTEGERS: &[&str] = &[
+    "status",
+    "response_status_id",
+    "response_type_id",
+    "code",
+    "timestamp",
+];
+
+/// A second reading of a 200 body that did not decode, tolerating numbers
+/// written in another form where the meaning is clear: an integral float
+/// anywhere (`200.0`, `1.7e12`) is read as that integer, and a top-level
+/// envelope integer written as a decimal string (`"0"`) as that number.
+/// Nothing else changes; `None` when nothing was rewritten or the rewritten
+/// body still does not decode (the first error is then the one reported).
+/// Only failing bodies take this path, so well-formed responses cost nothing.
+pub(crate) fn lenient<T: serde::de::DeserializeOwned>(body: &[u8]) -> Option<T> {
+    let mut value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let mut changed = integral_floats(&mut value);
+    if let Some(map) = value.as_object_mut() {
+        for key in ENVELOPE_INTEGERS {
+            if let Some(v) = map.get_mut(*key) {
+                let parsed = v.as_str().and_then(|s| {
+                    let digits = s.strip_prefix('-').unwrap_or(s);
+                    (!digits.is_empty()
+                        && digits.len() <= 18
+                        && digits.bytes().all(|b| b.is_ascii_digit()))
+                    .then(|| s.parse::<i64>().ok())
+                    .flatten()
+                });
+                if let Some(n) = parsed {
+                    *v = n.into();
+                    changed = true;
+                }
+            }
+        }
+    }
+    if !changed {
+        return None;
+    }
+    serde_json::from_value(value).ok()
+}
+
+/// Rewrite every integral float (within ±2^53, where a float is exact) as
+/// an integer; whether anything changed.
+fn integral_floats(v: &mut serde_json::Value) -> bool {
+    use serde_json::Value;
+    const EXACT: f64 = 9_007_199_254_740_992.0;
+    match v {
+        Value::Number(n) if n.is_f64() => {
+            let f = n.as_f64().unwrap_or(f64::NAN);
+            if f.fract() == 0.0 && f.abs() <= EXACT {
+                *v = Value::from(f as i64);
+                true
+            } else {
+                false
+            }
+        }
+        Value::Array(items) => items.iter_mut().fold(false, |c, i| integral_floats(i) | c),
+        Value::Object(map) => map.values_mut().fold(false, |c, i| integral_floats(i) | c),
+        _ => false,
     }
 }
 
@@ -349,7 +417,7 @@ pub(crate) fn payload_failure(body: Bytes, e: &serde_json::Error) -> Failure {
 
 /// Turn a generated builder's result into the value and its status, or a
 /// [`Failure`]. (The headers of a success are not needed, so not copied.)
-pub(crate) async fn classify<T>(
+pub(crate) async fn classify<T: serde::de::DeserializeOwned>(
     result: Result<ResponseValue<T>, progenitor_client::Error<()>>,
 ) -> Result<(T, u16), Failure> {
     use progenitor_client::Error as E;
@@ -371,7 +439,10 @@ pub(crate) async fn classify<T>(
             v.headers().clone(),
             Bytes::new(),
         )),
-        Err(E::InvalidResponsePayload(body, e)) => Err(payload_failure(body, &e)),
+        Err(E::InvalidResponsePayload(body, e)) => match lenient::<T>(&body) {
+            Some(v) => Ok((v, 200)),
+            None => Err(payload_failure(body, &e)),
+        },
         Err(E::CommunicationError(e))
         | Err(E::ResponseBodyError(e))
         | Err(E::InvalidUpgrade(e)) => Err(transport(e)),

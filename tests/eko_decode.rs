@@ -457,3 +457,42 @@ async fn every_spec_example_decodes_to_its_outcome() {
     }
     assert_eq!(checked, 14);
 }
+
+// ---- Numbers in another writing ----
+
+/// Envelope integers written as strings (`"status": "0"`) mean what they
+/// say; an integral float anywhere reads as the integer.
+#[tokio::test]
+async fn envelope_numbers_as_strings_or_integral_floats() {
+    let s = status(json!({
+        "status": "0", "response_status_id": "0", "response_type_id": 1628.0,
+        "message": "DigiLocker Verification Status Retrieved",
+        "data": {
+            "user_details": { "name": "John Doe", "dob": "1990-05-15", "gender": "Male", "eaadhaar": "Available", "mobile": "9876543210" },
+            "document_requested": ["AADHAAR"],
+            "document_consent": ["Y"]
+        }
+    }))
+    .await
+    .unwrap();
+    assert_eq!(s.state, VerificationState::Consented);
+    assert_eq!(s.response_type_id, Some(1628));
+
+    // A string that is not a number stays an error, and a failure status
+    // written as a string is still a failure.
+    let e = status(json!({
+        "status": "zero", "response_status_id": 0, "message": "x", "data": {}
+    }))
+    .await
+    .unwrap_err();
+    assert!(matches!(e, Error::Decode { .. }), "{e:?}");
+    let e = status(json!({
+        "status": "463", "response_status_id": "1", "message": "Invalid reference", "data": null
+    }))
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(e, Error::Provider(ref p) if p.code == Some(463)),
+        "{e:?}"
+    );
+}

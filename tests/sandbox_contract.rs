@@ -784,3 +784,52 @@ async fn no_version_header_unless_configured() {
     auth.assert_async().await;
     m.assert_async().await;
 }
+
+/// An envelope written with integral floats (`"code": 200.0`, a timestamp
+/// as `1.7e12`) decodes as the integers they are; a fractional one does not.
+#[tokio::test]
+async fn envelope_numbers_written_as_floats() {
+    let server = MockServer::start_async().await;
+    mock_auth(&server, &TOKEN).await;
+    server
+        .mock_async(|when, then| {
+            authed(
+                when.method(GET)
+                    .path(format!("/kyc/digilocker/sessions/{SESSION}/status")),
+                &TOKEN,
+            );
+            then.status(200).json_body(json!({
+                "code": 200.0, "timestamp": 1.7519756e12, "transaction_id": "t-1",
+                "data": {
+                    "id": SESSION, "created_at": 1751975341292.0, "updated_at": 1751975465494i64,
+                    "@entity": "in.co.sandbox.kyc.digilocker.session", "status": "succeeded",
+                    "documents_consented": ["aadhaar"]
+                }
+            }));
+        })
+        .await;
+    let st = client(&server).session_status(SESSION).await.unwrap();
+    assert_eq!(st.status, SessionStatus::Succeeded);
+    assert_eq!(st.created_at, 1751975341292);
+
+    let server = MockServer::start_async().await;
+    mock_auth(&server, &TOKEN).await;
+    server
+        .mock_async(|when, then| {
+            authed(
+                when.method(GET)
+                    .path(format!("/kyc/digilocker/sessions/{SESSION}/status")),
+                &TOKEN,
+            );
+            then.status(200).json_body(json!({
+                "code": 200.5, "timestamp": 1751975600361i64, "transaction_id": "t-1",
+                "data": {
+                    "id": SESSION, "created_at": 1751975341292i64,
+                    "@entity": "in.co.sandbox.kyc.digilocker.session", "status": "succeeded"
+                }
+            }));
+        })
+        .await;
+    let e = client(&server).session_status(SESSION).await.unwrap_err();
+    assert!(matches!(e, digilocker_kyc::Error::Decode { .. }), "{e:?}");
+}

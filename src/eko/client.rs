@@ -259,7 +259,12 @@ impl EkoClient {
     /// `read_only`: the call may be repeated after it reached Eko (the GET
     /// status call). Otherwise only failures where the request provably
     /// never left (connection refused) are retried.
-    async fn run<T, F, Fut>(&self, span: &tracing::Span, read_only: bool, mut call: F) -> Result<T>
+    async fn run<T: serde::de::DeserializeOwned, F, Fut>(
+        &self,
+        span: &tracing::Span,
+        read_only: bool,
+        mut call: F,
+    ) -> Result<T>
     where
         F: FnMut(Signature) -> Fut,
         Fut: Future<Output = std::result::Result<ResponseValue<T>, progenitor_client::Error<()>>>,

@@ -123,7 +123,7 @@ impl SandboxClient {
 
     /// Send with retries where safe. Returns the decoded value, or the
     /// failure of the last attempt.
-    pub(crate) async fn send_with_retries<T, F, Fut>(
+    pub(crate) async fn send_with_retries<T: serde::de::DeserializeOwned, F, Fut>(
         &self,
         span: &tracing::Span,
         safety: Safety,
@@ -186,7 +186,7 @@ impl SandboxClient {
         send: F,
     ) -> Result<T>
     where
-        T: Envelope,
+        T: Envelope + serde::de::DeserializeOwned,
         F: Fn(&Auth<'_>) -> Fut,
         Fut: Future<Output = std::result::Result<ResponseValue<T>, progenitor_client::Error<()>>>,
     {
