@@ -658,3 +658,28 @@ async fn a_connection_error_names_host_and_port() {
     assert!(r.stderr.contains(&format!("tried 127.0.0.1:{port}")), "{r}");
     assert!(sim.requests().is_empty());
 }
+
+/// A token with a control character is the provider's fault: exit 1, not
+/// the "fix your input" exit 2.
+#[tokio::test]
+async fn a_token_with_a_control_character_exits_1() {
+    use httpmock::prelude::*;
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(POST).path("/authenticate");
+            then.status(200).json_body(serde_json::json!({
+                "code": 200, "timestamp": 1750687659809i64, "transaction_id": "auth-txn",
+                "data": { "access_token": "abc\u{7}def" }
+            }));
+        })
+        .await;
+    let env = vec![
+        ("SANDBOX_BASE_URL", server.base_url()),
+        ("SANDBOX_API_KEY", "key_test_x".to_string()),
+        ("SANDBOX_API_SECRET", "secret_test_x".to_string()),
+    ];
+    let r = digilocker(&["--json", "sandbox", "status", "sess_x"], &env).await;
+    r.expect(1);
+    assert_eq!(r.json()["error"]["kind"], "decode", "{r}");
+}

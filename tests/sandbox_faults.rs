@@ -232,6 +232,20 @@ async fn an_authenticate_response_without_token_is_a_decode_error() {
     assert!(matches!(&e, Error::Decode { status: 200, .. }), "{e:?}");
 }
 
+/// A token that a header cannot carry (a control character) is Sandbox's
+/// fault: a decode error with nothing of the token in it, and no call made
+/// with it.
+#[tokio::test]
+async fn a_token_with_a_control_character_is_the_providers_error() {
+    let server = MockServer::start_async().await;
+    mock_auth(&server, "eyJhbGciOiJIUzI1NiJ9.e30.\u{1}sig").await;
+    let status = mock_status_ok(&server, "eyJhbGciOiJIUzI1NiJ9.e30.\u{1}sig").await;
+    let e = client(&server).session_status(SESSION).await.unwrap_err();
+    assert!(matches!(&e, Error::Decode { status: 200, .. }), "{e:?}");
+    assert!(!format!("{e} {e:?}").contains("e30"), "{e:?}");
+    assert_eq!(status.hits_async().await, 0);
+}
+
 /// A clock the test moves by hand.
 fn manual_clock(
     start: u64,

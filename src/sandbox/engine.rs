@@ -270,6 +270,14 @@ pub(crate) fn access_token(resp: wire::AuthenticateResponse, status: u16) -> Res
         .or_else(|| resp.access_token.clone())
         .filter(|t| !t.trim().is_empty());
     match token {
+        // Sent back as a header value: a token with a control or non-ASCII
+        // character could not be, so it is Sandbox's error, not the input's.
+        Some(t) if !t.bytes().all(|b| (0x21..=0x7e).contains(&b)) => Err(decode_error(
+            Provider::Sandbox,
+            status,
+            b"",
+            "the access_token in the /authenticate response has characters an HTTP header cannot carry".into(),
+        )),
         Some(t) => Ok(Secret::new(t)),
         None => Err(decode_error(
             Provider::Sandbox,
