@@ -426,3 +426,42 @@ async fn save_replaces_files_and_links_without_writing_through_them() {
         .collect();
     assert!(left.is_empty(), "{left:?}");
 }
+
+/// `AADHAAR_NOT_LINKED` is final: `status --wait` stops at the first answer
+/// with a failed outcome instead of waiting (exit 5) for something that
+/// cannot change.
+#[tokio::test]
+async fn aadhaar_not_linked_ends_a_wait_as_a_failure() {
+    use httpmock::prelude::*;
+    let sim = Simulator::start().await.unwrap();
+    let server = MockServer::start_async().await;
+    let m = server
+        .mock_async(|when, then| {
+            when.method(GET).path("/tools/kyc/digilocker/status");
+            then.status(200).json_body(serde_json::json!({
+                "status": 0, "response_status_id": 0, "message": "ok",
+                "data": { "status": "AADHAAR_NOT_LINKED", "user_details": {} }
+            }));
+        })
+        .await;
+    let env = with(&eko_env(&sim), "EKO_BASE_URL", &server.base_url());
+    let r = digilocker(
+        &[
+            "--json",
+            "eko",
+            "status",
+            "123456",
+            "--wait",
+            "--interval",
+            "50ms",
+            "--timeout",
+            "30s",
+        ],
+        &env,
+    )
+    .await;
+    r.expect(0);
+    let v = r.json();
+    assert_eq!(v["outcome"]["state"], "failed", "{r}");
+    assert_eq!(m.hits_async().await, 1, "a final state is not polled again");
+}
