@@ -30,6 +30,9 @@
 //! - the facades, [`sandbox::SandboxClient`] and [`eko::EkoClient`]: every
 //!   provider operation with auth, validation before sending, typed errors
 //!   and retries;
+//! - [`verify`]: proof that a downloaded document came from its issuer
+//!   (its XMLDSig signature checked against trust anchors you configure),
+//!   with an evidence record to keep;
 //! - `simulator` (feature `simulator`): an offline, stateful mock of both
 //!   providers on a loopback port, for tests and local development;
 //! - [`generated`]: the low-level clients generated at build time by
