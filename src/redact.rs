@@ -217,7 +217,9 @@ pub fn strip_userinfo(text: &str) -> String {
         let (head, tail) = rest.split_at(i + 3);
         out.push_str(head);
         let authority_end = tail
-            .find(|c: char| matches!(c, '/' | '?' | '#' | '"' | '\'' | '<' | '>') || c.is_whitespace())
+            .find(|c: char| {
+                matches!(c, '/' | '?' | '#' | '"' | '\'' | '<' | '>') || c.is_whitespace()
+            })
             .unwrap_or(tail.len());
         match tail[..authority_end].rfind('@') {
             Some(at) => rest = &tail[at + 1..],
@@ -513,7 +515,10 @@ mod tests {
             ("dl XX01 20200000001", "dl XXXX XXXXXXX0001"),
             ("MH0220190001234", "XXXXXXXXXXX1234"),
             ("MH-02-2019-0001234", "XX-XX-XXXX-XXX1234"),
-            ("initiator_id=9876543210&reference_id=7000001", "initiator_id=XXXXXX3210&reference_id=7000001"),
+            (
+                "initiator_id=9876543210&reference_id=7000001",
+                "initiator_id=XXXXXX3210&reference_id=7000001",
+            ),
         ] {
             assert_eq!(mask_sensitive(input), want, "{input}");
         }
