@@ -392,11 +392,12 @@ fn mobile_at(c: &[char], i: usize) -> Option<usize> {
             return None;
         }
         let k = digits(c, j, 5)?;
-        let k = if c.get(k) == Some(&' ') && digits(c, k + 1, 5).is_some() {
-            k + 1
-        } else {
-            k
-        };
+        if c.get(k) == Some(&' ')
+            && let Some(end) = digits(c, k + 1, 5)
+            && grouped_ends(c, end)
+        {
+            return Some(end);
+        }
         let k = digits(c, k, 5)?;
         number_ends(c, k).then_some(k)
     };
@@ -432,7 +433,15 @@ fn aadhaar_at(c: &[char], i: usize) -> Option<usize> {
         return None;
     }
     let j = digits(c, j + 1, 4)?;
-    number_ends(c, j).then_some(j)
+    grouped_ends(c, j).then_some(j)
+}
+
+/// Whether a number written in groups ends at `end`: no letter or digit
+/// follows, nor a hyphen and a digit (`1234 5678 2026-12-03` is a number
+/// and a date, not an Aadhaar number).
+fn grouped_ends(c: &[char], end: usize) -> bool {
+    word_ends(c, end)
+        && !(c.get(end) == Some(&'-') && c.get(end + 1).is_some_and(char::is_ascii_digit))
 }
 
 /// Shows a string in `Debug` as `[N chars]` (never its content).
