@@ -36,7 +36,7 @@ const PERSONAL_FIELDS: &[&str] = &["initiator_id"];
 /// last four characters. The body keeps a bounded prefix of what was received
 /// ([`SimulatorBuilder::max_record_body_bytes`](super::SimulatorBuilder::max_record_body_bytes),
 /// default 8 KiB; [`RecordedRequest::body_len`] says how long it was), and
-/// `Debug` shows only a bounded excerpt with long digit runs and tokens
+/// `Debug` shows only a bounded excerpt with personal numbers and tokens
 /// masked.
 #[derive(Clone)]
 #[non_exhaustive]
