@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{TempDir, fixture, openapi_copy, seed};
+use common::{TempDir, openapi_copy, seed, fixture};
 use std::path::Path;
 use std::process::{Command, Output};
 

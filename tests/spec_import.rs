@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{TempDir, fixture, openapi_copy, seed};
+use common::{TempDir, openapi_copy, seed, fixture};
 use digilocker_kyc::spec::diff::{self, Change, ChangeKind, Report, Selection};
 use digilocker_kyc::spec::{Error, files, import, pages};
 use serde_json::{Value, json};
