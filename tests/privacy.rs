@@ -328,3 +328,90 @@ async fn eko_types_print_no_personal_values() {
         "the initiator id is recorded masked"
     );
 }
+
+/// A subscriber that writes every span and event field as text.
+struct Capture(std::sync::Arc<std::sync::Mutex<String>>);
+
+struct Visit<'a>(&'a mut String);
+
+impl tracing::field::Visit for Visit<'_> {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        self.0.push_str(&format!("{}={:?} ", field.name(), value));
+    }
+}
+
+impl tracing::Subscriber for Capture {
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, span: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        span.record(&mut Visit(&mut self.0.lock().unwrap()));
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, values: &tracing::span::Record<'_>) {
+        values.record(&mut Visit(&mut self.0.lock().unwrap()));
+    }
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, event: &tracing::Event<'_>) {
+        event.record(&mut Visit(&mut self.0.lock().unwrap()));
+    }
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+/// A provider message that echoes identifiers in their written forms:
+/// masked in the error's `Display` and `Debug` and in the tracing event
+/// that logs the failure; the transaction id is kept.
+#[tokio::test]
+async fn provider_text_in_errors_and_tracing_is_masked() {
+    use httpmock::prelude::*;
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(POST).path("/authenticate");
+            then.status(200).json_body(serde_json::json!({
+                "code": 200, "data": { "access_token": "tok-privacy" },
+                "timestamp": 1764775000123i64, "transaction_id": "auth-txn"
+            }));
+        })
+        .await;
+    let message = "Aadhaar 2345 6789 0123 / PAN AXBPK1234L / DL MH-02-2019-0001234 \
+                   not linked to +91 98765 43210";
+    server
+        .mock_async(|when, then| {
+            when.method(POST).path("/kyc/digilocker/user/verify");
+            then.status(422).json_body(serde_json::json!({
+                "code": 422, "timestamp": 1764775000123i64, "message": message,
+                "transaction_id": "TXN-20261203-000123"
+            }));
+        })
+        .await;
+    let out = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let _guard = tracing::subscriber::set_default(Capture(out.clone()));
+    let sb = digilocker_kyc::SandboxClient::builder()
+        .api_key("key_test_privacy")
+        .api_secret("secret_test_privacy")
+        .base_url(server.base_url())
+        .build()
+        .unwrap();
+    let e = sb
+        .verify_user(VerifyUser::mobile("9876543210").unwrap())
+        .await
+        .unwrap_err();
+    let logged = out.lock().unwrap().clone();
+    assert!(logged.contains("error="), "the failure is logged: {logged}");
+    for text in [e.to_string(), format!("{e:?}"), format!("{e:#?}"), logged] {
+        for secret in [
+            "2345 6789 0123",
+            "AXBPK1234L",
+            "MH-02-2019-0001234",
+            "98765 43210",
+            "9876543210",
+        ] {
+            assert!(!text.contains(secret), "{secret} in {text}");
+        }
+    }
+    let shown = e.to_string();
+    assert!(shown.contains("XXXX XXXX 0123"), "{shown}");
+    assert!(shown.contains("TXN-20261203-000123"), "{shown}");
+}
