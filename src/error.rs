@@ -4,6 +4,7 @@
 //! that always carries the provider's own message and transaction id when
 //! there is one; `source()` gives the underlying cause where it exists.
 
+use crate::redact::{MaskedDebug, mask_sensitive};
 use std::fmt;
 use std::time::Duration;
 
@@ -35,7 +36,11 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// `timestamp`, `transaction_id`; Eko: `status`, `message`,
 /// `response_status_id`, `response_type_id`, `invalid_params`). Fields the
 /// provider did not send are `None`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// `Display` and `Debug` pass the message and the `invalid_params` through
+/// [`mask_sensitive`]: a provider may echo the Aadhaar or mobile number
+/// it refused.
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ProviderError {
     /// The aggregator that answered.
@@ -75,8 +80,37 @@ impl ProviderError {
     }
 }
 
+impl fmt::Debug for ProviderError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ProviderError")
+            .field("provider", &self.provider)
+            .field("http_status", &self.http_status)
+            .field("code", &self.code)
+            .field("message", &MaskedDebug(&self.message))
+            .field("transaction_id", &self.transaction_id)
+            .field("timestamp", &self.timestamp)
+            .field("response_status_id", &self.response_status_id)
+            .field("response_type_id", &self.response_type_id)
+            .field("invalid_params", &MaskedDebug(&self.invalid_params))
+            .finish()
+    }
+}
+
 impl fmt::Display for ProviderError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&mask_sensitive(&self.unmasked()))
+    }
+}
+
+impl ProviderError {
+    fn unmasked(&self) -> String {
+        let mut f = String::new();
+        let _ = self.write_unmasked(&mut f);
+        f
+    }
+
+    fn write_unmasked(&self, f: &mut String) -> fmt::Result {
+        use std::fmt::Write as _;
         write!(f, "{} HTTP {}", self.provider, self.http_status)?;
         if let Some(code) = self.code
             && code != i64::from(self.http_status)
@@ -137,15 +171,17 @@ pub enum NotReadyReason {
 }
 
 /// Every error of this crate.
-#[derive(Debug, thiserror::Error)]
+///
+/// `Display` is one line; it and `Debug` pass every text the error holds
+/// (provider messages, reasons, excerpts, the transport cause) through
+/// [`mask_sensitive`], so personal identifiers and tokens never reach a log
+/// through an error.
 #[non_exhaustive]
 pub enum Error {
     /// A document's signature was not verified and the client's policy
     /// requires verification (see `DigiLocker::with_verification`).
-    #[error("document not verified: {0}")]
     NotVerified(crate::verify::VerifyError),
     /// The input was rejected before anything was sent.
-    #[error("invalid {field}: {reason}")]
     InvalidInput {
         /// The offending field, as the provider names it.
         field: &'static str,
@@ -154,15 +190,12 @@ pub enum Error {
     },
 
     /// The client is misconfigured (missing credential, bad base URL...).
-    #[error("configuration: {0}")]
     Config(String),
 
     /// The provider rejected the credentials, token or signature.
-    #[error("authentication failed: {0}{hint}", hint = auth_hint(.0))]
     Auth(ProviderError),
 
     /// The provider asked us to slow down (HTTP 429) and retries ran out.
-    #[error("rate limited: {error}{}", retry_after.map(|d| format!(" (retry after {}s)", d.as_secs())).unwrap_or_default())]
     RateLimited {
         /// What the provider said.
         error: ProviderError,
@@ -171,12 +204,10 @@ pub enum Error {
     },
 
     /// The session id is unknown to the provider (Sandbox HTTP 521).
-    #[error("session not found: {0}")]
     SessionNotFound(ProviderError),
 
     /// The session is not ready for this call: consent missing, wrong
     /// lifecycle state (Sandbox 523) or the user has not finished (Eko).
-    #[error("session not ready: {error}")]
     NotReady {
         /// Why.
         reason: NotReadyReason,
@@ -185,11 +216,9 @@ pub enum Error {
     },
 
     /// Any other error the provider reported.
-    #[error("{0}")]
     Provider(ProviderError),
 
     /// The request did not complete.
-    #[error("{provider} request {kind}{}: {source}", if *may_have_been_sent { " (it may have reached the provider)" } else { "" })]
     Transport {
         /// The provider called.
         provider: Provider,
@@ -198,15 +227,11 @@ pub enum Error {
         /// Whether the provider may have received (and acted on) the request.
         may_have_been_sent: bool,
         /// The underlying error.
-        #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
 
     /// The response could not be understood (not JSON, truncated, wrong
     /// types). Holds the HTTP status and a bounded, redacted excerpt.
-    #[error(
-        "{provider} sent an unreadable response (HTTP {status}): {message}; body starts: {excerpt:?}"
-    )]
     Decode {
         /// The provider called.
         provider: Provider,
@@ -221,7 +246,6 @@ pub enum Error {
 
     /// A pre-signed document link has expired; fetch the document again for
     /// a fresh link.
-    #[error("document link expired (HTTP {status}); fetch the document again for a new link")]
     LinkExpired {
         /// HTTP status of the download.
         status: u16,
@@ -229,14 +253,12 @@ pub enum Error {
 
     /// A response or download exceeded its size limit (API responses: a
     /// fixed 16 MiB; downloads: `max_download_bytes`). Nothing more was read.
-    #[error("response exceeds the limit of {limit} bytes")]
     TooLarge {
         /// The configured limit in bytes.
         limit: u64,
     },
 
     /// Waiting for a session ended without a final outcome.
-    #[error("gave up waiting after {attempts} polls in {elapsed:?}: {reason}")]
     WaitTimedOut {
         /// How many status calls were made.
         attempts: u32,
@@ -245,6 +267,139 @@ pub enum Error {
         /// Which limit was hit.
         reason: String,
     },
+}
+
+impl Error {
+    /// The one-line message before masking.
+    fn unmasked(&self) -> String {
+        match self {
+            Error::NotVerified(e) => format!("document not verified: {e}"),
+            Error::InvalidInput { field, reason } => format!("invalid {field}: {reason}"),
+            Error::Config(m) => format!("configuration: {m}"),
+            Error::Auth(e) => format!("authentication failed: {}{}", e.unmasked(), auth_hint(e)),
+            Error::RateLimited { error, retry_after } => format!(
+                "rate limited: {}{}",
+                error.unmasked(),
+                retry_after
+                    .map(|d| format!(" (retry after {}s)", d.as_secs()))
+                    .unwrap_or_default()
+            ),
+            Error::SessionNotFound(e) => format!("session not found: {}", e.unmasked()),
+            Error::NotReady { error, .. } => format!("session not ready: {}", error.unmasked()),
+            Error::Provider(e) => e.unmasked(),
+            Error::Transport {
+                provider,
+                kind,
+                may_have_been_sent,
+                source,
+            } => format!(
+                "{provider} request {kind}{}: {source}",
+                if *may_have_been_sent {
+                    " (it may have reached the provider)"
+                } else {
+                    ""
+                }
+            ),
+            Error::Decode {
+                provider,
+                status,
+                message,
+                excerpt,
+            } => format!(
+                "{provider} sent an unreadable response (HTTP {status}): {message}; body starts: {excerpt:?}"
+            ),
+            Error::LinkExpired { status } => format!(
+                "document link expired (HTTP {status}); fetch the document again for a new link"
+            ),
+            Error::TooLarge { limit } => format!("response exceeds the limit of {limit} bytes"),
+            Error::WaitTimedOut {
+                attempts,
+                elapsed,
+                reason,
+            } => format!("gave up waiting after {attempts} polls in {elapsed:?}: {reason}"),
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&mask_sensitive(&self.unmasked()))
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::NotVerified(e) => f.debug_tuple("NotVerified").field(&MaskedDebug(e)).finish(),
+            Error::InvalidInput { field, reason } => f
+                .debug_struct("InvalidInput")
+                .field("field", field)
+                .field("reason", &MaskedDebug(reason))
+                .finish(),
+            Error::Config(m) => f.debug_tuple("Config").field(&MaskedDebug(m)).finish(),
+            Error::Auth(e) => f.debug_tuple("Auth").field(e).finish(),
+            Error::RateLimited { error, retry_after } => f
+                .debug_struct("RateLimited")
+                .field("error", error)
+                .field("retry_after", retry_after)
+                .finish(),
+            Error::SessionNotFound(e) => f.debug_tuple("SessionNotFound").field(e).finish(),
+            Error::NotReady { reason, error } => f
+                .debug_struct("NotReady")
+                .field("reason", reason)
+                .field("error", error)
+                .finish(),
+            Error::Provider(e) => f.debug_tuple("Provider").field(e).finish(),
+            Error::Transport {
+                provider,
+                kind,
+                may_have_been_sent,
+                source,
+            } => f
+                .debug_struct("Transport")
+                .field("provider", provider)
+                .field("kind", kind)
+                .field("may_have_been_sent", may_have_been_sent)
+                .field("source", &MaskedDebug(source))
+                .finish(),
+            Error::Decode {
+                provider,
+                status,
+                message,
+                excerpt,
+            } => f
+                .debug_struct("Decode")
+                .field("provider", provider)
+                .field("status", status)
+                .field("message", &MaskedDebug(message))
+                .field("excerpt", &MaskedDebug(excerpt))
+                .finish(),
+            Error::LinkExpired { status } => f
+                .debug_struct("LinkExpired")
+                .field("status", status)
+                .finish(),
+            Error::TooLarge { limit } => f.debug_struct("TooLarge").field("limit", limit).finish(),
+            Error::WaitTimedOut {
+                attempts,
+                elapsed,
+                reason,
+            } => f
+                .debug_struct("WaitTimedOut")
+                .field("attempts", attempts)
+                .field("elapsed", elapsed)
+                .field("reason", &MaskedDebug(reason))
+                .finish(),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Transport { source, .. } => Some(source.as_ref()),
+            _ => None,
+        }
+    }
 }
 
 fn auth_hint(e: &ProviderError) -> &'static str {
@@ -301,5 +456,64 @@ impl Error {
             field,
             reason: reason.into(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_and_debug_mask_what_the_provider_echoed() {
+        let mut pe = ProviderError::new(
+            Provider::Sandbox,
+            422,
+            "Aadhaar 2345 6789 0123 not linked to mobile +91 98765 43210",
+        );
+        pe.transaction_id = Some("TXN-20261203-000123".into());
+        pe.invalid_params = vec![("pan".into(), "AXBPK1234L is invalid".into())];
+        let errors = [
+            Error::Provider(pe.clone()),
+            Error::Auth(pe.clone()),
+            Error::NotReady {
+                reason: NotReadyReason::Pending,
+                error: pe,
+            },
+            Error::invalid("mobile", "9876543210 is not registered"),
+            Error::Config("initiator_id=9876543210 unknown".into()),
+            Error::Decode {
+                provider: Provider::Eko,
+                status: 200,
+                message: "bad uid 234567890123".into(),
+                excerpt: "{\"uid\":\"234567890123\"}".into(),
+            },
+            Error::Transport {
+                provider: Provider::Eko,
+                kind: TransportKind::Io,
+                may_have_been_sent: true,
+                source: "error for url (http://u:p@h/x?initiator_id=9876543210)".into(),
+            },
+        ];
+        for e in &errors {
+            for text in [e.to_string(), format!("{e:?}"), format!("{e:#?}")] {
+                for secret in [
+                    "2345 6789 0123",
+                    "98765 43210",
+                    "AXBPK1234L",
+                    "9876543210",
+                    "234567890123",
+                    "u:p@",
+                ] {
+                    assert!(!text.contains(secret), "{secret} in {text}");
+                }
+            }
+        }
+        let shown = errors[0].to_string();
+        assert!(
+            shown.contains("(transaction TXN-20261203-000123)"),
+            "{shown}"
+        );
+        assert!(shown.contains("XXXX XXXX 0123"), "{shown}");
+        assert!(std::error::Error::source(&errors[6]).is_some());
     }
 }

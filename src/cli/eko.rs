@@ -11,12 +11,14 @@
 //! - `document`: `{provider, reference_id, verification_id,
 //!   verification_status, message, documents: [{kind, name, dob, dob_text,
 //!   gender, masked_id, address, address_parts, photo}], saved_to}`;
-//! - `callback`: `{verification_id, reference_id, status, state, extra}`.
+//! - `callback`: `{verification_id, reference_id, status, state, extra}`
+//!   (`extra`: the names of the other query parameters; their values are
+//!   never printed).
 
 use super::Failure;
 use super::output::{
     Ctx, EkoCreds, Fields, Identity, ProfileView, ProgressLine, WaitArgs, fail_with, mask_id,
-    outcome_json, outcome_text, print_json, report, runtime, sounds_failed, write_private,
+    outcome_json, outcome_text, print_json, report, runtime, scrub, sounds_failed, write_private,
 };
 use clap::{Args, Subcommand};
 use digilocker_kyc::Error;
@@ -378,36 +380,40 @@ fn photo_base64(d: &EkoDocument) -> Option<String> {
         .map(|b| base64::engine::general_purpose::STANDARD.encode(b))
 }
 
+/// Print what a redirect carried: only the known fields (`verification_id`,
+/// `reference_id`, `status` and the state it names), masked. Other query
+/// parameters are listed by name only: their values (a mobile number, a
+/// token) are never printed.
 fn callback(ctx: &Ctx, cb: &EkoCallback) -> Result<(), Failure> {
     let state = cb.state().map(|s| s.to_string());
+    let verification_id = scrub(&cb.verification_id);
+    let reference_id = cb.reference_id.as_ref().map(|r| scrub(r.as_str()));
+    let status = cb.status.as_deref().map(scrub);
+    let mut extra: Vec<String> = cb.extra.iter().map(|(k, _)| scrub(k)).collect();
+    extra.dedup();
     if ctx.json {
-        let extra: serde_json::Map<String, Value> = cb
-            .extra
-            .iter()
-            .map(|(k, v)| (k.clone(), Value::from(v.clone())))
-            .collect();
         print_json(&json!({
-            "verification_id": cb.verification_id,
-            "reference_id": cb.reference_id,
-            "status": cb.status,
+            "verification_id": verification_id,
+            "reference_id": reference_id,
+            "status": status,
             "state": state,
             "extra": extra,
         }));
     } else {
         let mut f = Fields::new();
-        f.add("verification id", &cb.verification_id)
-            .opt("reference id", cb.reference_id.as_ref())
-            .opt("status", cb.status.as_ref())
+        f.add("verification id", &verification_id)
+            .opt("reference id", reference_id.as_ref())
+            .opt("status", status.as_ref())
             .opt("state", state);
-        for (k, v) in &cb.extra {
-            f.add(k, v);
+        if !extra.is_empty() {
+            f.add(
+                "other params",
+                format!("{} (values not shown)", extra.join(", ")),
+            );
         }
         f.print(0);
-        if let Some(r) = &cb.reference_id {
-            outln!(
-                "\nNext:\n  digilocker eko document {r} --verification-id {}",
-                cb.verification_id
-            );
+        if let Some(r) = &reference_id {
+            outln!("\nNext:\n  digilocker eko document {r} --verification-id {verification_id}");
         }
     }
     Ok(())

@@ -11,7 +11,7 @@
 use super::Failure;
 use clap::Args;
 use digilocker_kyc::flow::Progress;
-use digilocker_kyc::redact::{mask, mask_sensitive};
+use digilocker_kyc::redact::{mask_sensitive, url_for_display};
 use digilocker_kyc::sandbox::SessionStatus;
 use digilocker_kyc::{EkoClient, EkoClientBuilder, Error, PollPolicy, SandboxClient, eko};
 use serde::Serialize;
@@ -248,32 +248,12 @@ pub fn report(e: &Error, ctx: &Ctx, hint: Option<&str>) -> Failure {
     failure
 }
 
-/// Text fit for a terminal or a log: the library's masking of tokens, blobs
-/// and long numbers, plus any run of ten or more digits inside a word (a
-/// query string such as `initiator_id=9876543210` is one word to
-/// [`mask_sensitive`]).
+/// Text fit for a terminal or a log: [`mask_sensitive`] masks what the
+/// values are (Aadhaar, mobile, PAN and licence numbers, tokens, URL
+/// credentials) and leaves timestamps, epoch milliseconds, UUIDs and
+/// transaction ids as they are.
 pub fn scrub(text: &str) -> String {
-    let masked = mask_sensitive(text);
-    let mut out = String::with_capacity(masked.len());
-    let mut digits = String::new();
-    let flush = |digits: &mut String, out: &mut String| {
-        if digits.len() >= 10 {
-            out.push_str(&mask(digits));
-        } else {
-            out.push_str(digits);
-        }
-        digits.clear();
-    };
-    for c in masked.chars() {
-        if c.is_ascii_digit() {
-            digits.push(c);
-        } else {
-            flush(&mut digits, &mut out);
-            out.push(c);
-        }
-    }
-    flush(&mut digits, &mut out);
-    out
+    mask_sensitive(text)
 }
 
 /// Print a failure that is not a library error (I/O) and return `f`.
@@ -300,9 +280,24 @@ pub fn write_out(args: std::fmt::Arguments<'_>) {
     }
 }
 
-/// Print a value as pretty JSON on stdout.
+/// Print a value as pretty JSON on stdout. Every URL in it loses its
+/// `user:password@` part.
 pub fn print_json(v: &impl Serialize) {
-    match serde_json::to_string_pretty(v) {
+    fn strip(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::String(s) if s.contains("://") => {
+                *s = digilocker_kyc::redact::strip_userinfo(s);
+            }
+            serde_json::Value::Array(a) => a.iter_mut().for_each(strip),
+            serde_json::Value::Object(m) => m.values_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    let v = serde_json::to_value(v).map(|mut v| {
+        strip(&mut v);
+        v
+    });
+    match v.and_then(|v| serde_json::to_string_pretty(&v)) {
         Ok(s) => outln!("{s}"),
         Err(e) => eprintln!("error: cannot serialise the output: {e}"),
     }
@@ -334,13 +329,24 @@ impl Fields {
         self
     }
 
-    /// Print with `indent` spaces before each key.
+    /// Print with `indent` spaces before each key; every value passes
+    /// through [`scrub`].
     pub fn print(&self, indent: usize) {
-        let width = self.rows.iter().map(|(k, _)| k.len()).max().unwrap_or(0) + 1;
-        for (k, v) in &self.rows {
-            let key = format!("{k}:");
-            outln!("{:indent$}{key:<width$} {v}", "");
+        for line in self.lines(indent) {
+            outln!("{line}");
         }
+    }
+
+    /// The lines [`Fields::print`] prints.
+    pub fn lines(&self, indent: usize) -> Vec<String> {
+        let width = self.rows.iter().map(|(k, _)| k.len()).max().unwrap_or(0) + 1;
+        self.rows
+            .iter()
+            .map(|(k, v)| {
+                let key = format!("{k}:");
+                format!("{:indent$}{key:<width$} {}", "", scrub(v))
+            })
+            .collect()
     }
 }
 
@@ -357,18 +363,16 @@ pub fn time_ms(ms: i64) -> String {
 }
 
 /// An identifier as the issuer masked it, or masked here (all but the last
-/// four characters) when it came in full.
+/// four characters) when it came in full (see
+/// [`digilocker_kyc::redact::mask_id`]: a PAN with an `X` is still masked).
 pub fn mask_id(n: &str) -> String {
-    if n.chars().any(|c| matches!(c, 'x' | 'X' | '*')) {
-        n.to_string()
-    } else {
-        mask(n)
-    }
+    digilocker_kyc::redact::mask_id(n)
 }
 
-/// A URL without its query string (pre-signed links carry a signature).
-pub fn without_query(url: &str) -> &str {
-    url.split('?').next().unwrap_or_default()
+/// A URL for printing: scheme, host and path only; no `user:password@`,
+/// no query (pre-signed links carry a signature) and no fragment.
+pub fn without_query(url: &str) -> String {
+    url_for_display(url)
 }
 
 /// The neutral outcome of a Sandbox status, in the JSON shape of
@@ -666,6 +670,36 @@ mod tests {
         assert!(!s.contains("9876543210"), "{s}");
         assert!(s.contains("initiator_id=XXXXXX3210"), "{s}");
         assert!(s.contains("reference_id=7000001"), "{s}");
+    }
+
+    #[test]
+    fn fields_print_timestamps_and_ids_as_they_are() {
+        let mut f = Fields::new();
+        f.add("created at", "2026-12-03T15:36:12Z")
+            .add("created_at", 1764775007156_i64)
+            .add("session id", "d3f8897e-0000-4000-8000-000000000001")
+            .add("transaction id", "TXN-20261203-000123")
+            .add("note", "mobile 9876543210, pan AXBPK1234L");
+        let lines = f.lines(0).join("\n");
+        for kept in [
+            "2026-12-03T15:36:12Z",
+            "1764775007156",
+            "d3f8897e-0000-4000-8000-000000000001",
+            "TXN-20261203-000123",
+            "XXXXXX3210",
+            "XXXXXX234L",
+        ] {
+            assert!(lines.contains(kept), "{kept} missing:\n{lines}");
+        }
+        assert!(!lines.contains("9876543210") && !lines.contains("AXBPK1234L"));
+    }
+
+    #[test]
+    fn printed_links_have_no_userinfo_or_query() {
+        assert_eq!(
+            without_query("https://user:pass@files.example/f.xml?X-Amz-Signature=abc"),
+            "https://files.example/f.xml"
+        );
     }
 
     #[test]

@@ -8,7 +8,10 @@ use super::types::{ReferenceId, VerificationState};
 use crate::error::{Error, Result};
 
 /// What the redirect to `redirect_url` carried.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// `Debug` names the `extra` parameters without their values (a redirect
+/// can carry the caller's own identifiers or tokens).
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct EkoCallback {
     /// `verification_id` (required): pass it to Get Document.
@@ -19,6 +22,21 @@ pub struct EkoCallback {
     pub status: Option<String>,
     /// Every other query parameter, in order.
     pub extra: Vec<(String, String)>,
+}
+
+impl std::fmt::Debug for EkoCallback {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let extra: Vec<&str> = self.extra.iter().map(|(k, _)| k.as_str()).collect();
+        f.debug_struct("EkoCallback")
+            .field(
+                "verification_id",
+                &crate::redact::MaskedDebug(&self.verification_id),
+            )
+            .field("reference_id", &self.reference_id)
+            .field("status", &self.status)
+            .field("extra", &extra)
+            .finish()
+    }
 }
 
 impl EkoCallback {

@@ -127,13 +127,31 @@ fn validate_docs(field: &'static str, docs: &[EkoDocType]) -> Result<()> {
 ///
 /// `initiator_id` and `user_code` default to the client's; `client_ref_id`
 /// is generated when not given.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// `Debug` shows only the scheme, host and path of the redirect URL and the
+/// `initiator_id` masked.
+#[derive(Clone, PartialEq)]
 pub struct CreateUrl {
     pub(crate) redirect_url: String,
     pub(crate) documents: Vec<EkoDocType>,
     pub(crate) client_ref_id: Option<String>,
     pub(crate) initiator_id: Option<Masked>,
     pub(crate) user_code: Option<String>,
+}
+
+impl std::fmt::Debug for CreateUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CreateUrl")
+            .field(
+                "redirect_url",
+                &crate::redact::url_for_display(&self.redirect_url),
+            )
+            .field("documents", &self.documents)
+            .field("client_ref_id", &self.client_ref_id)
+            .field("initiator_id", &self.initiator_id)
+            .field("user_code", &self.user_code)
+            .finish()
+    }
 }
 
 impl CreateUrl {

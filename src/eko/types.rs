@@ -4,7 +4,7 @@
 //! type here.
 
 use crate::generated::eko::types as wire;
-use crate::redact::{Masked, Secret};
+use crate::redact::{Masked, MaskedDebug, Secret, url_for_display};
 use base64::Engine as _;
 use chrono::NaiveDate;
 use std::fmt;
@@ -161,7 +161,10 @@ impl FromStr for EkoDocType {
 }
 
 /// A consent link created by [`EkoClient::create_url`](super::EkoClient::create_url).
-#[derive(Debug, Clone, PartialEq)]
+///
+/// `Debug` shows the URLs without user information or query, and the
+/// message masked.
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct EkoLink {
     /// Eko's reference: poll status and fetch documents with it.
@@ -182,6 +185,24 @@ pub struct EkoLink {
     pub upstream_status: Option<String>,
     /// Eko's message.
     pub message: Option<String>,
+}
+
+impl fmt::Debug for EkoLink {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EkoLink")
+            .field("reference_id", &self.reference_id)
+            .field("url", &url_for_display(&self.url))
+            .field("client_ref_id", &self.client_ref_id)
+            .field("document_requested", &self.document_requested)
+            .field(
+                "redirect_url",
+                &self.redirect_url.as_deref().map(url_for_display),
+            )
+            .field("verification_id", &self.verification_id)
+            .field("upstream_status", &self.upstream_status)
+            .field("message", &self.message.as_deref().map(MaskedDebug))
+            .finish()
+    }
 }
 
 /// Where a DigiLocker verification stands.
@@ -238,13 +259,24 @@ impl fmt::Display for VerificationState {
 
 /// A date of birth as Eko sent it, plus the parsed date when it has one of
 /// the documented forms (`DD-MM-YYYY` or `YYYY-MM-DD`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// `Debug` shows neither: only whether the text could be read.
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Dob {
     /// The text as sent.
     pub raw: String,
     /// The date, when `raw` is `DD-MM-YYYY` or `YYYY-MM-DD` and valid.
     pub date: Option<NaiveDate>,
+}
+
+impl fmt::Debug for Dob {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Dob")
+            .field("raw", &"[masked]")
+            .field("parsed", &self.date.is_some())
+            .finish()
+    }
 }
 
 impl Dob {
@@ -271,7 +303,9 @@ impl Dob {
 
 /// Identity details from the verification status (all optional: Eko sends
 /// `{}` or a partial object while consent is pending).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+///
+/// `Debug` hides the name and the date of birth and masks the mobile.
+#[derive(Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct UserDetails {
     /// Name.
@@ -284,6 +318,18 @@ pub struct UserDetails {
     pub eaadhaar: Option<String>,
     /// Mobile number, masked in `Debug`.
     pub mobile: Option<Masked>,
+}
+
+impl fmt::Debug for UserDetails {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UserDetails")
+            .field("name", &self.name.as_ref().map(|_| "[masked]"))
+            .field("dob", &self.dob)
+            .field("gender", &self.gender)
+            .field("eaadhaar", &self.eaadhaar)
+            .field("mobile", &self.mobile)
+            .finish()
+    }
 }
 
 impl UserDetails {
@@ -371,7 +417,10 @@ impl From<wire::DocumentConsent> for ConsentEntry {
 }
 
 /// The verification status of one reference.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// `Debug` hides the user's details (see [`UserDetails`]) and masks the
+/// message.
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct EkoStatus {
     /// The reference asked about.
@@ -400,6 +449,24 @@ pub struct EkoStatus {
     pub response_type_id: Option<i64>,
 }
 
+impl fmt::Debug for EkoStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EkoStatus")
+            .field("reference_id", &self.reference_id)
+            .field("state", &self.state)
+            .field("user_details", &self.user_details)
+            .field("document_requested", &self.document_requested)
+            .field("document_consent", &self.document_consent)
+            .field("verification_id", &self.verification_id)
+            .field("upstream_status", &self.upstream_status)
+            .field("message", &self.message.as_deref().map(MaskedDebug))
+            .field("code", &self.code)
+            .field("response_status_id", &self.response_status_id)
+            .field("response_type_id", &self.response_type_id)
+            .finish()
+    }
+}
+
 impl EkoStatus {
     /// Whether the user has not finished yet.
     pub fn is_pending(&self) -> bool {
@@ -410,7 +477,9 @@ impl EkoStatus {
 /// An address, normalised from the `documents` shape (`village_or_city`,
 /// `district`) and the flat shape (`split_address` with `vtc`, `dist`,
 /// `subdist`, `po`).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+///
+/// `Debug` shows only which parts are set.
+#[derive(Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct EkoAddress {
     /// House or flat.
@@ -433,6 +502,24 @@ pub struct EkoAddress {
     pub pincode: Option<String>,
     /// Country.
     pub country: Option<String>,
+}
+
+impl fmt::Debug for EkoAddress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let set = |v: &Option<String>| v.as_ref().map(|_| "[masked]");
+        f.debug_struct("EkoAddress")
+            .field("house", &set(&self.house))
+            .field("street", &set(&self.street))
+            .field("landmark", &set(&self.landmark))
+            .field("village_or_city", &set(&self.village_or_city))
+            .field("post_office", &set(&self.post_office))
+            .field("sub_district", &set(&self.sub_district))
+            .field("district", &set(&self.district))
+            .field("state", &set(&self.state))
+            .field("pincode", &set(&self.pincode))
+            .field("country", &set(&self.country))
+            .finish()
+    }
 }
 
 impl EkoAddress {
@@ -578,7 +665,10 @@ pub enum DocumentShape {
 }
 
 /// One verified document, from either documented response shape.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// `Debug` hides the name, date of birth, care-of line, address and photo,
+/// and masks the Aadhaar number.
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct EkoDocument {
     /// The document type.
@@ -602,6 +692,23 @@ pub struct EkoDocument {
     pub issue_date: Option<String>,
     /// Which shape it came from.
     pub shape: DocumentShape,
+}
+
+impl fmt::Debug for EkoDocument {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EkoDocument")
+            .field("doc_type", &self.doc_type)
+            .field("name", &self.name.as_ref().map(|_| "[masked]"))
+            .field("dob", &self.dob)
+            .field("gender", &self.gender)
+            .field("care_of", &self.care_of.as_ref().map(|_| "[masked]"))
+            .field("aadhaar", &self.aadhaar)
+            .field("address", &self.address)
+            .field("photo", &self.photo)
+            .field("issue_date", &self.issue_date)
+            .field("shape", &self.shape)
+            .finish()
+    }
 }
 
 impl EkoDocument {
@@ -651,7 +758,10 @@ impl EkoDocument {
 }
 
 /// What Get Document returned.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// `Debug` shows the documents as [`EkoDocument`] does, the `xml_file`
+/// link redacted and the message masked.
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct EkoDocuments {
     /// The reference asked about.
@@ -667,6 +777,19 @@ pub struct EkoDocuments {
     pub xml_file: Option<Secret>,
     /// Eko's message.
     pub message: Option<String>,
+}
+
+impl fmt::Debug for EkoDocuments {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EkoDocuments")
+            .field("reference_id", &self.reference_id)
+            .field("verification_id", &self.verification_id)
+            .field("verification_status", &self.verification_status)
+            .field("documents", &self.documents)
+            .field("xml_file", &self.xml_file)
+            .field("message", &self.message.as_deref().map(MaskedDebug))
+            .finish()
+    }
 }
 
 impl EkoDocuments {

@@ -482,12 +482,10 @@ async fn sandbox_document(
 
 /// Keep an identifier as the issuer masked it, or mask all but the last
 /// four characters when it came in full.
+/// (A licence number such as `XX01 20200000001` or a PAN with an `X` is
+/// still masked: see [`crate::redact::mask_id`].)
 fn mask_identifier(n: &str) -> String {
-    if n.chars().any(|c| c == 'x' || c == 'X' || c == '*') {
-        n.to_string()
-    } else {
-        crate::redact::mask(n)
-    }
+    crate::redact::mask_id(n)
 }
 
 fn parse_dob(t: &str) -> Option<NaiveDate> {

@@ -33,7 +33,7 @@ pub struct Session {
 
 impl fmt::Debug for Session {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let url = self.authorization_url.split('?').next().unwrap_or_default();
+        let url = crate::redact::url_for_display(&self.authorization_url);
         f.debug_struct("Session")
             .field("provider", &self.provider)
             .field("id", &self.id)
@@ -227,7 +227,11 @@ impl fmt::Debug for Document {
 }
 
 /// The provider-specific form of a [`Document`].
-#[derive(Debug, Clone)]
+///
+/// `Debug` shows the downloaded file's size only (it is the signed XML with
+/// every personal detail) and the provider's document as its own `Debug`
+/// does (personal data masked).
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum RawDocument {
     /// Sandbox: the document with its files, and the downloaded file the
@@ -240,6 +244,22 @@ pub enum RawDocument {
     },
     /// Eko: the normalised Eko document.
     Eko(Box<crate::eko::EkoDocument>),
+}
+
+impl fmt::Debug for RawDocument {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RawDocument::Sandbox { document, file } => f
+                .debug_struct("Sandbox")
+                .field("document", document)
+                .field(
+                    "file",
+                    &file.as_ref().map(|b| format!("<{} bytes>", b.len())),
+                )
+                .finish(),
+            RawDocument::Eko(d) => f.debug_tuple("Eko").field(d).finish(),
+        }
+    }
 }
 
 /// The DigiLocker account holder.

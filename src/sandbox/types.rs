@@ -9,7 +9,7 @@
 
 use super::validate;
 use crate::error::Result;
-use crate::redact::Masked;
+use crate::redact::{Masked, MaskedDebug, url_for_display};
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use std::fmt;
 
@@ -340,7 +340,10 @@ impl SessionOptions {
 
 /// Start a DigiLocker consent session (the user is sent to a DigiLocker
 /// link and comes back to `redirect_url`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// `Debug` shows only the scheme, host and path of `redirect_url` (its
+/// query can carry the caller's own identifiers).
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct StartSession {
     /// Sign in or sign up.
@@ -354,6 +357,37 @@ pub struct StartSession {
     /// When the consent request expires, in milliseconds since the epoch;
     /// at least one hour in the future when sent.
     pub consent_expiry: Option<i64>,
+}
+
+/// A redirect URL in `Debug`: scheme, host and path only.
+struct RedirectUrl<'a>(&'a str);
+
+impl fmt::Debug for RedirectUrl<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", url_for_display(self.0))
+    }
+}
+
+impl fmt::Debug for StartSession {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StartSession")
+            .field("flow", &self.flow)
+            .field("doc_types", &self.doc_types)
+            .field("redirect_url", &RedirectUrl(&self.redirect_url))
+            .field("options", &self.options)
+            .field("consent_expiry", &self.consent_expiry)
+            .finish()
+    }
+}
+
+impl fmt::Debug for StartEntitySession {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StartEntitySession")
+            .field("flow", &self.flow)
+            .field("redirect_url", &RedirectUrl(&self.redirect_url))
+            .field("consent_expiry", &self.consent_expiry)
+            .finish()
+    }
 }
 
 impl StartSession {
@@ -391,7 +425,9 @@ impl StartSession {
 
 /// Start an EntityLocker consent session (business documents; the user
 /// picks them on EntityLocker).
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// `Debug` shows only the scheme, host and path of `redirect_url`.
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct StartEntitySession {
     /// Sign in or sign up.
@@ -456,9 +492,11 @@ pub(crate) struct UrlWithoutQuery<'a>(pub(crate) &'a str);
 
 impl fmt::Debug for UrlWithoutQuery<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0.split_once('?') {
-            Some((base, _)) => write!(f, "\"{base}?…\""),
-            None => write!(f, "{:?}", self.0),
+        let base = url_for_display(self.0);
+        if self.0.contains('?') {
+            write!(f, "\"{base}?…\"")
+        } else {
+            write!(f, "{base:?}")
         }
     }
 }
@@ -672,8 +710,9 @@ fn date_from_epoch_ms(ms: i64) -> Option<NaiveDate> {
 
 /// The DigiLocker (or EntityLocker) account holder.
 ///
-/// `Debug` masks the mobile number and hides the date of birth.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// `Debug` masks the mobile number and hides the name, the date of birth
+/// and the e-mail.
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct UserProfile {
     /// DigiLocker id.
@@ -694,8 +733,25 @@ pub struct UserProfile {
     pub transaction_id: String,
 }
 
+impl fmt::Debug for UserProfile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UserProfile")
+            .field("id", &MaskedDebug(&self.id))
+            .field("name", &"[masked]")
+            .field("date_of_birth", &self.date_of_birth)
+            .field("gender", &self.gender)
+            .field("mobile", &self.mobile)
+            .field("email", &self.email.as_ref().map(|_| "[masked]"))
+            .field("eaadhaar", &self.eaadhaar)
+            .field("transaction_id", &self.transaction_id)
+            .finish()
+    }
+}
+
 /// The business behind an EntityLocker session.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// `Debug` masks the mobile number and hides the e-mail.
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct EntityDetails {
     /// Entity id.
@@ -712,6 +768,20 @@ pub struct EntityDetails {
     pub verified_by: VerifiedBy,
     /// Sandbox transaction id of the call.
     pub transaction_id: String,
+}
+
+impl fmt::Debug for EntityDetails {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EntityDetails")
+            .field("id", &MaskedDebug(&self.id))
+            .field("name", &MaskedDebug(&self.name))
+            .field("date_of_incorporation", &self.date_of_incorporation)
+            .field("email", &"[masked]")
+            .field("mobile", &self.mobile)
+            .field("verified_by", &self.verified_by)
+            .field("transaction_id", &self.transaction_id)
+            .finish()
+    }
 }
 
 impl EntityDetails {
@@ -768,5 +838,24 @@ mod tests {
             UrlWithoutQuery("https://b.example/f.xml?X-Amz-Signature=abc")
         );
         assert_eq!(s, "\"https://b.example/f.xml?…\"");
+        let s = format!("{:?}", UrlWithoutQuery("https://u:p@b.example/f.xml"));
+        assert_eq!(s, "\"https://b.example/f.xml\"");
+    }
+
+    #[test]
+    fn start_session_debug_shows_no_redirect_query() {
+        let s = StartSession::new(
+            Flow::Signin,
+            [DocType::Aadhaar],
+            "https://app.example/kyc/done?mobile=9876543210&token=abc#frag",
+        )
+        .unwrap();
+        for text in [format!("{s:?}"), format!("{s:#?}")] {
+            assert!(text.contains("\"https://app.example/kyc/done\""), "{text}");
+            assert!(!text.contains("mobile") && !text.contains("abc"), "{text}");
+        }
+        let e =
+            StartEntitySession::new(Flow::Signin, "https://app.example/e?x=9876543210").unwrap();
+        assert!(!format!("{e:?}").contains("9876543210"));
     }
 }

@@ -19,18 +19,24 @@ const SECRET_HEADERS: &[&str] = &[
 
 /// Headers that identify an account; kept with all but the last four
 /// characters masked.
-const IDENTIFIER_HEADERS: &[&str] = &["x-api-key", "developer_key"];
+const IDENTIFIER_HEADERS: &[&str] = &["x-api-key", "developer_key", "initiator_id"];
+
+/// Fields whose values are personal (an Eko `initiator_id` is the API
+/// user's mobile number): masked wherever a record holds them, in the
+/// query, the body and the headers.
+const PERSONAL_FIELDS: &[&str] = &["initiator_id"];
 
 /// One request the simulator received, and what it did with it.
 ///
 /// Secret headers (`authorization`, `x-api-secret`, `secret-key`, cookies)
 /// are stored as `[redacted]` (`Bearer [redacted]` when the client sent a
 /// `Bearer` prefix, so tests can assert the raw-token convention); account
-/// identifiers (`x-api-key`, `developer_key`) keep only their last four
-/// characters. The body keeps a bounded prefix of what was received
+/// identifiers (`x-api-key`, `developer_key`) and the Eko `initiator_id`
+/// (a mobile number; in the query, the body or a header) keep only their
+/// last four characters. The body keeps a bounded prefix of what was received
 /// ([`SimulatorBuilder::max_record_body_bytes`](super::SimulatorBuilder::max_record_body_bytes),
 /// default 8 KiB; [`RecordedRequest::body_len`] says how long it was), and
-/// `Debug` shows only a bounded excerpt with long digit runs and tokens
+/// `Debug` shows only a bounded excerpt with personal numbers and tokens
 /// masked.
 #[derive(Clone)]
 #[non_exhaustive]
@@ -129,6 +135,87 @@ pub(crate) fn mask_header(name: &str, value: &str) -> String {
     }
 }
 
+/// Mask the values of [`PERSONAL_FIELDS`] in a record's query and body.
+pub(crate) fn mask_personal_fields(r: &mut RecordedRequest) {
+    if let Some(q) = &r.query {
+        r.query = Some(mask_field_values(q));
+    }
+    if let Ok(text) = std::str::from_utf8(&r.body) {
+        let masked = mask_field_values(text);
+        if masked != text {
+            r.body = Bytes::from(masked);
+        }
+    }
+}
+
+/// Mask the value after every `initiator_id` key in `text`: a query pair
+/// (`initiator_id=9876543210`), a JSON member (`"initiator_id": "…"` or a
+/// bare number, which becomes a masked string) or a form field.
+pub(crate) fn mask_field_values(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    'outer: while !rest.is_empty() {
+        let Some((at, key)) = PERSONAL_FIELDS
+            .iter()
+            .filter_map(|k| rest.find(k).map(|i| (i, *k)))
+            .min()
+        else {
+            break;
+        };
+        let after = at + key.len();
+        out.push_str(&rest[..after]);
+        rest = &rest[after..];
+        // The key must stand alone: `xinitiator_id` is another field.
+        let before_ok = out[..out.len() - key.len()]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
+        let mut j = 0;
+        let b = rest.as_bytes();
+        let quoted_key = j < b.len() && b[j] == b'"';
+        if quoted_key {
+            j += 1;
+        }
+        while j < b.len() && b[j].is_ascii_whitespace() {
+            j += 1;
+        }
+        if !before_ok || j >= b.len() || !(b[j] == b':' || b[j] == b'=') {
+            continue 'outer;
+        }
+        j += 1;
+        while j < b.len() && b[j].is_ascii_whitespace() {
+            j += 1;
+        }
+        let quoted_value = j < b.len() && b[j] == b'"';
+        if quoted_value {
+            j += 1;
+        }
+        let start = j;
+        while j < b.len()
+            && !matches!(b[j], b'"' | b'&' | b',' | b'}' | b';')
+            && !b[j].is_ascii_whitespace()
+        {
+            j += 1;
+        }
+        out.push_str(&rest[..start]);
+        let value = &rest[start..j];
+        let is_json_number = !quoted_value
+            && quoted_key
+            && !value.is_empty()
+            && value.bytes().all(|c| c.is_ascii_digit());
+        if is_json_number {
+            out.push('"');
+            out.push_str(&mask(value));
+            out.push('"');
+        } else {
+            out.push_str(&mask(value));
+        }
+        rest = &rest[j..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// What one record costs in memory, roughly: its body prefix, path, query
 /// and headers, plus a fixed overhead for the struct itself.
 pub(crate) fn stored_size(r: &RecordedRequest) -> usize {
@@ -166,6 +253,7 @@ impl Records {
     }
 
     pub fn push(&mut self, mut r: RecordedRequest) {
+        mask_personal_fields(&mut r);
         self.next_seq += 1;
         r.seq = self.next_seq;
         let size = stored_size(&r);
@@ -198,6 +286,26 @@ impl Records {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn initiator_id_is_masked_in_queries_and_bodies() {
+        assert_eq!(
+            mask_field_values("initiator_id=9876543210&reference_id=7000001"),
+            "initiator_id=XXXXXX3210&reference_id=7000001"
+        );
+        assert_eq!(
+            mask_field_values(r#"{"initiator_id": "9876543210","user_code":"20000001"}"#),
+            r#"{"initiator_id": "XXXXXX3210","user_code":"20000001"}"#
+        );
+        let bare = mask_field_values(r#"{"x":1,"initiator_id":9876543210}"#);
+        assert_eq!(bare, r#"{"x":1,"initiator_id":"XXXXXX3210"}"#);
+        assert!(serde_json::from_str::<serde_json::Value>(&bare).is_ok());
+        assert_eq!(
+            mask_field_values("no_initiator_id=9876543210"),
+            "no_initiator_id=9876543210"
+        );
+        assert_eq!(mask_header("initiator_id", "9876543210"), "XXXXXX3210");
+    }
 
     #[test]
     fn header_masking() {
