@@ -243,7 +243,7 @@ async fn a_token_with_a_control_character_is_the_providers_error() {
     let e = client(&server).session_status(SESSION).await.unwrap_err();
     assert!(matches!(&e, Error::Decode { status: 200, .. }), "{e:?}");
     assert!(!format!("{e} {e:?}").contains("e30"), "{e:?}");
-    assert_eq!(status.hits_async().await, 0);
+    assert_eq!(status.calls_async().await, 0);
 }
 
 /// A clock the test moves by hand.
