@@ -1,8 +1,15 @@
 //! The access-token cache: one token shared by every clone of a client,
 //! replaced a margin before its JWT `exp`, fetched by exactly one caller at a
 //! time however many calls find it missing or stale.
+//!
+//! A failed fetch is one *failure episode*: the fetch (with its own retries,
+//! under the client's retry policy) runs once, every caller that was waiting
+//! for it receives its error, and so does every caller that arrives within
+//! [`FAILURE_BACKOFF`] after it ended. The next fetch starts only after that
+//! back-off, so a thousand concurrent calls against a failing
+//! `/authenticate` cost one fetch, not a thousand.
 
-use crate::error::{Error, ProviderError, Result};
+use crate::error::{Error, Result};
 use crate::redact::Secret;
 use base64::Engine as _;
 use std::fmt;
@@ -16,6 +23,10 @@ pub(crate) const ASSUMED_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
 /// A token is reused at least this long, even when it claims to expire
 /// sooner (clock skew); a server rejection still replaces it at once.
 const MIN_REUSE: Duration = Duration::from_secs(30);
+/// After a failed token fetch, calls receive that fetch's error for this
+/// long (by the client's clock) instead of fetching again. A clock that
+/// goes backwards ends the back-off rather than extending it.
+pub(crate) const FAILURE_BACKOFF: Duration = Duration::from_secs(1);
 
 /// A token and the generation it belongs to (to invalidate exactly it).
 #[derive(Clone)]
@@ -36,16 +47,31 @@ struct Cached {
 /// Readers take a short `std` lock to look at the current token. When it is
 /// missing or due, they queue on `gate`; the first one through fetches a new
 /// token while the others wait, then find it fresh (double-check) and use
-/// it. When the fetch is refused (`Error::Auth`), the callers that were
-/// already queued get the same error instead of asking again.
+/// it. When the fetch fails (any error), the callers that were already
+/// queued get a copy of the same error instead of asking again, and so do
+/// callers arriving during [`FAILURE_BACKOFF`].
 pub(crate) struct TokenCache {
     slot: Mutex<Option<Cached>>,
     gate: tokio::sync::Mutex<()>,
     /// Completed fetch attempts.
     epoch: AtomicU64,
-    /// The credential refusal of the attempt numbered by `.0`.
-    refusal: Mutex<Option<(u64, ProviderError)>>,
+    /// The failure of the fetch numbered by `epoch`, and when it ended.
+    failure: Mutex<Option<Failed>>,
     generations: AtomicU64,
+}
+
+/// The last failed fetch.
+struct Failed {
+    epoch: u64,
+    at: SystemTime,
+    error: Error,
+}
+
+impl Failed {
+    fn in_backoff(&self, now: SystemTime) -> bool {
+        now.duration_since(self.at)
+            .is_ok_and(|since| since < FAILURE_BACKOFF)
+    }
 }
 
 impl fmt::Debug for TokenCache {
@@ -63,7 +89,7 @@ impl TokenCache {
             slot: Mutex::new(None),
             gate: tokio::sync::Mutex::new(()),
             epoch: AtomicU64::new(0),
-            refusal: Mutex::new(None),
+            failure: Mutex::new(None),
             generations: AtomicU64::new(0),
         }
     }
@@ -75,8 +101,19 @@ impl TokenCache {
             .map(|c| c.token.clone())
     }
 
+    /// A copy of the last failure when it is still in its back-off, or
+    /// belongs to the fetch numbered `epoch` (which the caller waited for).
+    fn shared_failure(&self, now: SystemTime, epoch: Option<u64>) -> Option<Error> {
+        let failure = self.failure.lock().unwrap_or_else(|p| p.into_inner());
+        failure
+            .as_ref()
+            .filter(|f| f.in_backoff(now) || Some(f.epoch) == epoch)
+            .map(|f| replicate(&f.error))
+    }
+
     /// The current token, fetching a new one with `fetch` when there is none
-    /// or it is due for replacement.
+    /// or it is due for replacement (and no failed fetch is in its
+    /// back-off).
     pub(crate) async fn get<F, Fut>(
         &self,
         now: impl Fn() -> SystemTime,
@@ -90,27 +127,27 @@ impl TokenCache {
         if let Some(t) = self.fresh(now()) {
             return Ok(t);
         }
+        if let Some(e) = self.shared_failure(now(), None) {
+            return Err(e);
+        }
         let seen = self.epoch.load(Ordering::SeqCst);
         let _gate = self.gate.lock().await;
         if let Some(t) = self.fresh(now()) {
             return Ok(t);
         }
         let current = self.epoch.load(Ordering::SeqCst);
-        if current != seen {
-            // Someone fetched while we queued and did not get a token.
-            let refusal = self.refusal.lock().unwrap_or_else(|p| p.into_inner());
-            if let Some((epoch, e)) = refusal.as_ref()
-                && *epoch == current
-            {
-                return Err(Error::Auth(e.clone()));
-            }
+        // Someone fetched while we queued and did not get a token: their
+        // error is ours too. Or a failure is still in its back-off.
+        let waited_for = (current != seen).then_some(current);
+        if let Some(e) = self.shared_failure(now(), waited_for) {
+            return Err(e);
         }
         let result = fetch().await;
         let epoch = self.epoch.fetch_add(1, Ordering::SeqCst) + 1;
-        let mut refusal = self.refusal.lock().unwrap_or_else(|p| p.into_inner());
+        let mut failure = self.failure.lock().unwrap_or_else(|p| p.into_inner());
         match result {
             Ok(value) => {
-                *refusal = None;
+                *failure = None;
                 let issued = now();
                 // Sandbox tokens live 24 hours: a later `exp` (u64::MAX, 1e300)
                 // is not believed, so no claim can keep a token for ever.
@@ -127,12 +164,12 @@ impl TokenCache {
                 });
                 Ok(token)
             }
-            Err(Error::Auth(e)) => {
-                *refusal = Some((epoch, e.clone()));
-                Err(Error::Auth(e))
-            }
             Err(e) => {
-                *refusal = None;
+                *failure = Some(Failed {
+                    epoch,
+                    at: now(),
+                    error: replicate(&e),
+                });
                 Err(e)
             }
         }
@@ -147,6 +184,77 @@ impl TokenCache {
         }
     }
 }
+
+/// An equal copy of `e` for another caller. Every variant but
+/// [`Error::Transport`] is plain data; a transport error's cause is kept as
+/// its message (already free of the URL).
+fn replicate(e: &Error) -> Error {
+    match e {
+        Error::NotVerified(v) => Error::NotVerified(v.clone()),
+        Error::InvalidInput { field, reason } => Error::InvalidInput {
+            field,
+            reason: reason.clone(),
+        },
+        Error::Config(m) => Error::Config(m.clone()),
+        Error::Auth(p) => Error::Auth(p.clone()),
+        Error::RateLimited { error, retry_after } => Error::RateLimited {
+            error: error.clone(),
+            retry_after: *retry_after,
+        },
+        Error::SessionNotFound(p) => Error::SessionNotFound(p.clone()),
+        Error::NotReady { reason, error } => Error::NotReady {
+            reason: *reason,
+            error: error.clone(),
+        },
+        Error::Provider(p) => Error::Provider(p.clone()),
+        Error::Transport {
+            provider,
+            kind,
+            may_have_been_sent,
+            source,
+        } => Error::Transport {
+            provider: *provider,
+            kind: *kind,
+            may_have_been_sent: *may_have_been_sent,
+            source: Box::new(SharedCause(source.to_string())),
+        },
+        Error::Decode {
+            provider,
+            status,
+            message,
+            excerpt,
+        } => Error::Decode {
+            provider: *provider,
+            status: *status,
+            message: message.clone(),
+            excerpt: excerpt.clone(),
+        },
+        Error::LinkExpired { status } => Error::LinkExpired { status: *status },
+        Error::TooLarge { limit } => Error::TooLarge { limit: *limit },
+        Error::WaitTimedOut {
+            attempts,
+            elapsed,
+            reason,
+        } => Error::WaitTimedOut {
+            attempts: *attempts,
+            elapsed: *elapsed,
+            reason: reason.clone(),
+        },
+    }
+}
+
+/// The cause of a transport error, shared with the callers of one failure
+/// episode.
+#[derive(Debug)]
+struct SharedCause(String);
+
+impl fmt::Display for SharedCause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for SharedCause {}
 
 /// When to replace a token issued at `issued` that expires at `expires`:
 /// `margin` before expiry, or halfway through a lifetime shorter than the
