@@ -3,11 +3,12 @@
 //! time however many calls find it missing or stale.
 //!
 //! A failed fetch is one *failure episode*: the fetch (with its own retries,
-//! under the client's retry policy) runs once, every caller that was waiting
-//! for it receives its error, and so does every caller that arrives within
-//! [`FAILURE_BACKOFF`] after it ended. The next fetch starts only after that
-//! back-off, so a thousand concurrent calls against a failing
-//! `/authenticate` cost one fetch, not a thousand.
+//! under the client's retry policy) runs once and every caller that was
+//! waiting for it receives a copy of its error. The next fetch starts only
+//! [`FAILURE_BACKOFF`] after the failure; callers arriving meanwhile wait for
+//! that next episode and share its outcome. So a thousand concurrent calls
+//! against a failing `/authenticate` cost one fetch, not a thousand, and a
+//! single transient failure costs later callers a short delay, not an error.
 
 use crate::error::{Error, Result};
 use crate::redact::Secret;
@@ -23,9 +24,8 @@ pub(crate) const ASSUMED_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
 /// A token is reused at least this long, even when it claims to expire
 /// sooner (clock skew); a server rejection still replaces it at once.
 const MIN_REUSE: Duration = Duration::from_secs(30);
-/// After a failed token fetch, calls receive that fetch's error for this
-/// long (by the client's clock) instead of fetching again. A clock that
-/// goes backwards ends the back-off rather than extending it.
+/// The least time between a failed token fetch and the next one (measured
+/// on the monotonic clock, so a wall-clock change cannot stretch it).
 pub(crate) const FAILURE_BACKOFF: Duration = Duration::from_secs(1);
 
 /// A token and the generation it belongs to (to invalidate exactly it).
@@ -48,8 +48,9 @@ struct Cached {
 /// missing or due, they queue on `gate`; the first one through fetches a new
 /// token while the others wait, then find it fresh (double-check) and use
 /// it. When the fetch fails (any error), the callers that were already
-/// queued get a copy of the same error instead of asking again, and so do
-/// callers arriving during [`FAILURE_BACKOFF`].
+/// queued get a copy of the same error instead of asking again; the next
+/// fetch waits until [`FAILURE_BACKOFF`] after the failure, holding the
+/// gate, so callers arriving meanwhile queue for it.
 pub(crate) struct TokenCache {
     slot: Mutex<Option<Cached>>,
     gate: tokio::sync::Mutex<()>,
@@ -63,15 +64,9 @@ pub(crate) struct TokenCache {
 /// The last failed fetch.
 struct Failed {
     epoch: u64,
-    at: SystemTime,
+    /// When the next fetch may start.
+    retry_at: tokio::time::Instant,
     error: Error,
-}
-
-impl Failed {
-    fn in_backoff(&self, now: SystemTime) -> bool {
-        now.duration_since(self.at)
-            .is_ok_and(|since| since < FAILURE_BACKOFF)
-    }
 }
 
 impl fmt::Debug for TokenCache {
@@ -101,19 +96,24 @@ impl TokenCache {
             .map(|c| c.token.clone())
     }
 
-    /// A copy of the last failure when it is still in its back-off, or
-    /// belongs to the fetch numbered `epoch` (which the caller waited for).
-    fn shared_failure(&self, now: SystemTime, epoch: Option<u64>) -> Option<Error> {
+    /// A copy of the failure of the fetch numbered `epoch`, if that fetch
+    /// failed.
+    fn failure_of(&self, epoch: u64) -> Option<Error> {
         let failure = self.failure.lock().unwrap_or_else(|p| p.into_inner());
         failure
             .as_ref()
-            .filter(|f| f.in_backoff(now) || Some(f.epoch) == epoch)
+            .filter(|f| f.epoch == epoch)
             .map(|f| replicate(&f.error))
     }
 
+    /// When the next fetch may start, if the last one failed.
+    fn retry_at(&self) -> Option<tokio::time::Instant> {
+        let failure = self.failure.lock().unwrap_or_else(|p| p.into_inner());
+        failure.as_ref().map(|f| f.retry_at)
+    }
+
     /// The current token, fetching a new one with `fetch` when there is none
-    /// or it is due for replacement (and no failed fetch is in its
-    /// back-off).
+    /// or it is due for replacement (after the back-off of a failed fetch).
     pub(crate) async fn get<F, Fut>(
         &self,
         now: impl Fn() -> SystemTime,
@@ -127,20 +127,23 @@ impl TokenCache {
         if let Some(t) = self.fresh(now()) {
             return Ok(t);
         }
-        if let Some(e) = self.shared_failure(now(), None) {
-            return Err(e);
-        }
         let seen = self.epoch.load(Ordering::SeqCst);
         let _gate = self.gate.lock().await;
         if let Some(t) = self.fresh(now()) {
             return Ok(t);
         }
         let current = self.epoch.load(Ordering::SeqCst);
-        // Someone fetched while we queued and did not get a token: their
-        // error is ours too. Or a failure is still in its back-off.
-        let waited_for = (current != seen).then_some(current);
-        if let Some(e) = self.shared_failure(now(), waited_for) {
+        if current != seen
+            && let Some(e) = self.failure_of(current)
+        {
+            // Someone fetched while we queued and did not get a token:
+            // their error is ours too.
             return Err(e);
+        }
+        if let Some(at) = self.retry_at() {
+            // Still holding the gate: whoever comes meanwhile queues for
+            // the fetch below and shares its outcome.
+            tokio::time::sleep_until(at).await;
         }
         let result = fetch().await;
         let epoch = self.epoch.fetch_add(1, Ordering::SeqCst) + 1;
@@ -167,7 +170,7 @@ impl TokenCache {
             Err(e) => {
                 *failure = Some(Failed {
                     epoch,
-                    at: now(),
+                    retry_at: tokio::time::Instant::now() + FAILURE_BACKOFF,
                     error: replicate(&e),
                 });
                 Err(e)
