@@ -126,6 +126,8 @@ where
 {
     let start = Instant::now();
     let mut attempt = 0u32;
+    // What the previous call returned, for the reason of a cut wait.
+    let mut previous: Option<String> = None;
     loop {
         attempt += 1;
         // Boxed: a status call's future is a few kilobytes (the whole
@@ -140,8 +142,9 @@ where
                 attempts: attempt,
                 elapsed,
                 reason: format!(
-                    "time limit {:?} reached; status call {attempt} was still in flight and was abandoned",
-                    policy.time_limit
+                    "time limit {:?} reached; status call {attempt} was still in flight and was abandoned{}",
+                    policy.time_limit,
+                    previous.map(|p| format!("; {p}")).unwrap_or_default()
                 ),
             };
             on_progress(&Progress {
@@ -173,11 +176,11 @@ where
         if settled {
             return result;
         }
+        let last = match &result {
+            Ok(state) => format!("last state {state:?}"),
+            Err(e) => format!("last error: {e}"),
+        };
         let Some(wait) = next_in else {
-            let last = match &result {
-                Ok(state) => format!("last state {state:?}"),
-                Err(e) => format!("last error: {e}"),
-            };
             let limit = if out_of_attempts {
                 format!("attempt limit {} reached", policy.attempt_limit)
             } else {
@@ -189,6 +192,7 @@ where
                 reason: format!("{limit}; {last}"),
             });
         };
+        previous = Some(last);
         tokio::time::sleep(wait).await;
     }
 }
@@ -269,6 +273,33 @@ mod tests {
         );
         assert_eq!(started.elapsed(), Duration::from_secs(1));
         assert_eq!(seen, vec![(1, None)]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_cut_wait_names_the_state_seen_before() {
+        let mut n = 0;
+        let err = poll_until(
+            &PollPolicy::fixed(Duration::from_millis(100), Duration::from_secs(1)),
+            || {
+                n += 1;
+                let first = n == 1;
+                async move {
+                    if first {
+                        Ok(S(false))
+                    } else {
+                        std::future::pending().await
+                    }
+                }
+            },
+            |_| {},
+        )
+        .await
+        .unwrap_err();
+        assert!(
+            matches!(&err, Error::WaitTimedOut { attempts: 2, reason, .. }
+                if reason.contains("in flight") && reason.contains("last state S(false)")),
+            "{err:?}"
+        );
     }
 
     #[tokio::test(start_paused = true)]
