@@ -10,9 +10,9 @@ use digilocker_kyc::{Error, TransportKind};
 use httpmock::prelude::*;
 use sandbox_support::*;
 use serde_json::json;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, UNIX_EPOCH};
+use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 // ---------------------------------------------------------------------------
@@ -299,38 +299,78 @@ async fn a_70_kb_link_is_invalid_input_and_nothing_is_sent() {
 // 3. A failing /authenticate is one failure episode
 // ---------------------------------------------------------------------------
 
+/// A Sandbox API whose `/authenticate` answers 500, but only once
+/// `release` has a permit; every other path answers 200 (and should never
+/// be reached).
+async fn failing_auth_server(release: Arc<tokio::sync::Semaphore>) -> (String, Seen) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let seen = Seen::default();
+    let s = seen.clone();
+    tokio::spawn(async move {
+        while let Ok((mut sock, _)) = listener.accept().await {
+            s.connections.fetch_add(1, Ordering::SeqCst);
+            let s = s.clone();
+            let release = release.clone();
+            tokio::spawn(async move {
+                let mut head = Vec::new();
+                let mut buf = [0u8; 8192];
+                while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match sock.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => head.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let head = String::from_utf8_lossy(&head).into_owned();
+                s.heads.lock().unwrap().push(head.clone());
+                let resp = if path_of(&head) == "/authenticate" {
+                    drop(release.acquire().await.unwrap());
+                    json_response(500, &err(500, "Internal server error"))
+                } else {
+                    json_response(200, &json!({}))
+                };
+                let _ = sock.write_all(resp.as_bytes()).await;
+                let _ = sock.shutdown().await;
+            });
+        }
+    });
+    (format!("http://{addr}"), seen)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_thousand_first_calls_against_a_failing_authenticate_share_one_episode() {
-    const T0: u64 = 1_900_000_000;
-    let api = MockServer::start_async().await;
-    let auth = api
-        .mock_async(|when, then| {
-            when.method(POST).path("/authenticate");
-            then.status(500)
-                .json_body(err(500, "Internal server error"));
-        })
-        .await;
-    let operations = api
-        .mock_async(|when, then| {
-            when.path_prefix("/kyc/");
-            then.status(200);
-        })
-        .await;
-    let secs = Arc::new(AtomicU64::new(T0));
-    let read = secs.clone();
+    const CALLERS: usize = 1000;
+    let release = Arc::new(tokio::sync::Semaphore::new(0));
+    let (base, seen) = failing_auth_server(release.clone()).await;
+    let auth_hits = || {
+        seen.heads()
+            .iter()
+            .filter(|h| path_of(h) == "/authenticate")
+            .count()
+    };
     let retry = fast_retries();
     let attempts = retry.max_attempts as usize; // 1 + configured retries
-    let sb = builder(&api)
-        .api_version(VERSION)
+    let sb = SandboxClient::builder()
+        .api_key(KEY)
+        .api_secret(SECRET)
+        .base_url(&base)
         .retry_policy(retry)
-        .clock(move || UNIX_EPOCH + Duration::from_secs(read.load(Ordering::SeqCst)))
         .build()
         .unwrap();
 
-    let tasks: Vec<_> = (0..1000)
+    // The server holds the first answer until every caller has started
+    // its call; a call runs without yielding until it queues for the
+    // token, so all of them wait on the one fetch.
+    let started = Arc::new(AtomicUsize::new(0));
+    let tasks: Vec<_> = (0..CALLERS)
         .map(|_| {
-            let sb = sb.clone();
-            tokio::spawn(async move { sb.session_status(SESSION).await })
+            let (sb, started, release) = (sb.clone(), started.clone(), release.clone());
+            tokio::spawn(async move {
+                if started.fetch_add(1, Ordering::SeqCst) + 1 == CALLERS {
+                    release.add_permits(1_000_000);
+                }
+                sb.session_status(SESSION).await
+            })
         })
         .collect();
     for t in tasks {
@@ -341,24 +381,69 @@ async fn a_thousand_first_calls_against_a_failing_authenticate_share_one_episode
         );
         assert!(e.to_string().contains("Internal server error"), "{e}");
     }
-    let hits = auth.calls_async().await;
-    assert!(hits >= 1 && hits <= attempts, "{hits} /authenticate calls");
-    operations.assert_calls_async(0).await;
+    let ended = tokio::time::Instant::now();
+    let hits = auth_hits();
+    assert!((1..=attempts).contains(&hits), "{hits} /authenticate calls");
+    assert_eq!(seen.heads().len(), hits, "no operation was sent");
 
-    // Within the back-off (the clock has not moved): the same error, no fetch.
+    // The next call is a new episode, which starts only after the 1 s
+    // back-off: had it fetched at once, the 500s would have answered
+    // within milliseconds.
     let e = sb.session_status(SESSION).await.unwrap_err();
     assert_eq!(e.http_status(), Some(500), "{e:?}");
-    assert_eq!(auth.calls_async().await, hits);
-
-    // After the back-off: a new episode, one fetch with its retries.
-    secs.store(T0 + 1, Ordering::SeqCst);
-    sb.session_status(SESSION).await.unwrap_err();
-    let after = auth.calls_async().await;
+    let waited = ended.elapsed();
+    assert!(waited >= Duration::from_millis(800), "waited {waited:?}");
+    let after = auth_hits();
     assert!(
         after > hits && after <= hits + attempts,
         "{hits} then {after}"
     );
-    operations.assert_calls_async(0).await;
+    assert_eq!(seen.heads().len(), after, "no operation was sent");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn callers_during_the_back_off_share_the_next_episode_and_recover() {
+    let api = MockServer::start_async().await;
+    // The first fetch fails outright (a 200 without a token is not
+    // retried); the next succeeds.
+    let broken = api
+        .mock_async(|when, then| {
+            when.method(POST).path("/authenticate");
+            then.status(200)
+                .json_body(json!({ "code": 200, "data": {} }));
+        })
+        .await;
+    broken.up_to_n_times_async(1).await;
+    let good = mock_auth(&api, &TOKEN).await;
+    let status = api
+        .mock_async(|when, then| {
+            authed(
+                when.method(GET)
+                    .path(format!("/kyc/digilocker/sessions/{SESSION}/status")),
+                &TOKEN,
+            );
+            then.status(200).json_body(ok(json!({
+                "id": SESSION, "created_at": 1752579445983i64,
+                "@entity": "in.co.sandbox.kyc.digilocker.session", "status": "created"
+            })));
+        })
+        .await;
+    let sb = client(&api);
+    let e = sb.session_status(SESSION).await.unwrap_err();
+    assert!(matches!(e, Error::Decode { status: 200, .. }), "{e:?}");
+    // 100 callers within the back-off: one new fetch, and all succeed.
+    let tasks: Vec<_> = (0..100)
+        .map(|_| {
+            let sb = sb.clone();
+            tokio::spawn(async move { sb.session_status(SESSION).await })
+        })
+        .collect();
+    for t in tasks {
+        assert_eq!(t.await.unwrap().unwrap().status, SessionStatus::Created);
+    }
+    broken.assert_calls_async(1).await;
+    good.assert_calls_async(1).await;
+    status.assert_calls_async(100).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
