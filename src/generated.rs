@@ -78,7 +78,8 @@ pub mod eko {
 
 /// Remove the `api-version` header progenitor adds to every request: neither
 /// provider defines it, and a request should carry only what the provider
-/// documents.
+/// documents. Mark the credential and signature headers sensitive
+/// ([`crate::http::mark_sensitive`]) on every request of both providers.
 macro_rules! strip_api_version_hook {
     ($client:path) => {
         impl progenitor_client::ClientHooks<()> for $client {
@@ -88,6 +89,7 @@ macro_rules! strip_api_version_hook {
                 _info: &progenitor_client::OperationInfo,
             ) -> Result<(), progenitor_client::Error<E>> {
                 request.headers_mut().remove("api-version");
+                crate::http::mark_sensitive(request.headers_mut());
                 Ok(())
             }
 
@@ -107,3 +109,54 @@ macro_rules! strip_api_version_hook {
 
 strip_api_version_hook!(sandbox::Client);
 strip_api_version_hook!(eko::Client);
+
+#[cfg(test)]
+mod tests {
+    use progenitor_client::{ClientHooks as _, OperationInfo};
+    use reqwest::header::HeaderValue;
+
+    fn request(headers: &[(&'static str, &'static str)]) -> reqwest::Request {
+        let mut r = reqwest::Request::new(
+            reqwest::Method::POST,
+            "http://127.0.0.1:9/x".parse().unwrap(),
+        );
+        for (k, v) in headers {
+            r.headers_mut().insert(*k, HeaderValue::from_static(v));
+        }
+        r
+    }
+
+    /// The hook both generated clients run before sending marks the
+    /// credential headers sensitive and strips `api-version`.
+    #[tokio::test]
+    async fn the_pre_hook_marks_credentials_sensitive_for_both_providers() {
+        let info = OperationInfo {
+            operation_id: "test",
+        };
+        let mut r = request(&[
+            ("authorization", "jwt"),
+            ("x-api-key", "key"),
+            ("x-api-secret", "secret"),
+            ("x-api-version", "1.0.0"),
+            ("api-version", "x"),
+        ]);
+        let sb = super::sandbox::Client::new("http://127.0.0.1:9");
+        sb.pre::<()>(&mut r, &info).await.unwrap();
+        for h in ["authorization", "x-api-key", "x-api-secret"] {
+            assert!(r.headers()[h].is_sensitive(), "{h}");
+        }
+        assert!(!r.headers()["x-api-version"].is_sensitive());
+        assert!(r.headers().get("api-version").is_none());
+
+        let mut r = request(&[
+            ("developer_key", "dev"),
+            ("secret-key", "sig"),
+            ("secret-key-timestamp", "1700000000000"),
+        ]);
+        let eko = super::eko::Client::new("http://127.0.0.1:9");
+        eko.pre::<()>(&mut r, &info).await.unwrap();
+        assert!(r.headers()["developer_key"].is_sensitive());
+        assert!(r.headers()["secret-key"].is_sensitive());
+        assert!(!r.headers()["secret-key-timestamp"].is_sensitive());
+    }
+}

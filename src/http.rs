@@ -133,6 +133,30 @@ pub(crate) fn cap_body(resp: reqwest::Response, limit: usize) -> reqwest::Respon
     reqwest::Response::from(out)
 }
 
+/// Headers whose values are credentials or signatures: Sandbox's API key,
+/// secret and access token, Eko's developer key and request signature.
+/// (`secret-key-timestamp` is a time, not a secret.)
+pub(crate) const SENSITIVE_HEADERS: &[&str] = &[
+    "x-api-key",
+    "x-api-secret",
+    "authorization",
+    "developer_key",
+    "secret-key",
+];
+
+/// Mark every credential header in `headers` sensitive, so that hyper and
+/// reqwest treat them as such (kept out of `Debug` output and out of
+/// HTTP/2 header compression tables).
+pub(crate) fn mark_sensitive(headers: &mut HeaderMap) {
+    for name in SENSITIVE_HEADERS {
+        if let reqwest::header::Entry::Occupied(mut e) = headers.entry(*name) {
+            for value in e.iter_mut() {
+                value.set_sensitive(true);
+            }
+        }
+    }
+}
+
 /// Timeouts, retries and identification shared by both clients.
 #[derive(Debug, Clone)]
 pub struct HttpSettings {
@@ -276,6 +300,8 @@ fn transport(e: reqwest::Error) -> Failure {
     } else if e.is_timeout() {
         (TransportKind::Timeout, true)
     } else if e.is_builder() {
+        // Refused by reqwest/hyper before anything was written (an
+        // unrepresentable URI, such as one over hyper's length limit).
         (TransportKind::Request, false)
     } else {
         (TransportKind::Io, true)
@@ -447,5 +473,33 @@ pub(crate) async fn classify<T: serde::de::DeserializeOwned>(
         | Err(E::ResponseBodyError(e))
         | Err(E::InvalidUpgrade(e)) => Err(transport(e)),
         Err(E::InvalidRequest(m)) | Err(E::Custom(m)) => Err(Failure::Invalid(m)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderValue;
+
+    #[test]
+    fn credential_headers_are_marked_sensitive_and_others_are_not() {
+        let mut h = HeaderMap::new();
+        for name in SENSITIVE_HEADERS {
+            h.insert(*name, HeaderValue::from_static("value"));
+        }
+        h.append("authorization", HeaderValue::from_static("second"));
+        h.insert("secret-key-timestamp", HeaderValue::from_static("1"));
+        h.insert("x-api-version", HeaderValue::from_static("1.0.0"));
+        assert!(h.values().all(|v| !v.is_sensitive()));
+        mark_sensitive(&mut h);
+        for name in SENSITIVE_HEADERS {
+            assert!(h.get_all(*name).iter().all(|v| v.is_sensitive()), "{name}");
+        }
+        assert_eq!(h.get_all("authorization").iter().count(), 2);
+        assert!(!h["secret-key-timestamp"].is_sensitive());
+        assert!(!h["x-api-version"].is_sensitive());
+        // Debug output no longer shows the values.
+        let shown = format!("{h:?}");
+        assert!(!shown.contains("\"value\""), "{shown}");
     }
 }

@@ -6,6 +6,10 @@
 //! Transient errors (rate limits, timeouts, 5xx, a pending Eko session) are
 //! ridden out within the same limits; any other error ends the wait. Dropping
 //! the future cancels the wait; nothing keeps running in the background.
+//!
+//! The time limit is a hard bound: a status call still in flight when it
+//! runs out is cut (dropped) and the wait ends with [`Error::WaitTimedOut`],
+//! however long the server would have taken to answer.
 
 use crate::error::{Error, Result};
 use std::future::Future;
@@ -106,6 +110,10 @@ pub trait Settled {
 /// `on_progress` after each call. Returns the settled state, the first
 /// non-transient error, or [`Error::WaitTimedOut`] when a limit is reached
 /// (the last state or transient error is named in its reason).
+///
+/// No wait outlasts `policy.time_limit` by more than scheduling delay: each
+/// status call gets only the time that remains, and is dropped (its request
+/// abandoned) when that runs out.
 pub async fn poll_until<T, F, Fut>(
     policy: &PollPolicy,
     mut status: F,
@@ -118,6 +126,8 @@ where
 {
     let start = Instant::now();
     let mut attempt = 0u32;
+    // What the previous call returned, for the reason of a cut wait.
+    let mut previous: Option<String> = None;
     loop {
         attempt += 1;
         // Boxed: a status call's future is a few kilobytes (the whole
@@ -125,7 +135,26 @@ where
         // would size every waiting future, asleep or not: 10,000 sessions
         // waited on at once would hold 3 KB each instead of a few hundred
         // bytes (BENCHMARKS.md, "Scale of waiting").
-        let result = Box::pin(status()).await;
+        let remaining = policy.time_limit.saturating_sub(start.elapsed());
+        let Ok(result) = tokio::time::timeout(remaining, Box::pin(status())).await else {
+            let elapsed = start.elapsed();
+            let error = Error::WaitTimedOut {
+                attempts: attempt,
+                elapsed,
+                reason: format!(
+                    "time limit {:?} reached; status call {attempt} was still in flight and was abandoned{}",
+                    policy.time_limit,
+                    previous.map(|p| format!("; {p}")).unwrap_or_default()
+                ),
+            };
+            on_progress(&Progress {
+                attempt,
+                elapsed,
+                last: Err(&error),
+                next_in: None,
+            });
+            return Err(error);
+        };
         let elapsed = start.elapsed();
         let settled = match &result {
             Ok(state) => state.is_settled(),
@@ -147,11 +176,11 @@ where
         if settled {
             return result;
         }
+        let last = match &result {
+            Ok(state) => format!("last state {state:?}"),
+            Err(e) => format!("last error: {e}"),
+        };
         let Some(wait) = next_in else {
-            let last = match &result {
-                Ok(state) => format!("last state {state:?}"),
-                Err(e) => format!("last error: {e}"),
-            };
             let limit = if out_of_attempts {
                 format!("attempt limit {} reached", policy.attempt_limit)
             } else {
@@ -163,6 +192,7 @@ where
                 reason: format!("{limit}; {last}"),
             });
         };
+        previous = Some(last);
         tokio::time::sleep(wait).await;
     }
 }
@@ -224,6 +254,52 @@ mod tests {
             .await
             .unwrap_err();
         assert!(matches!(err, Error::WaitTimedOut { .. }), "{err:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_status_call_in_flight_at_the_limit_is_cut() {
+        let started = Instant::now();
+        let mut seen = Vec::new();
+        let err = poll_until(
+            &PollPolicy::fixed(Duration::from_millis(100), Duration::from_secs(1)),
+            std::future::pending::<Result<S>>,
+            |p| seen.push((p.attempt, p.next_in)),
+        )
+        .await
+        .unwrap_err();
+        assert!(
+            matches!(&err, Error::WaitTimedOut { attempts: 1, reason, .. } if reason.contains("in flight")),
+            "{err:?}"
+        );
+        assert_eq!(started.elapsed(), Duration::from_secs(1));
+        assert_eq!(seen, vec![(1, None)]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_cut_wait_names_the_state_seen_before() {
+        let mut n = 0;
+        let err = poll_until(
+            &PollPolicy::fixed(Duration::from_millis(100), Duration::from_secs(1)),
+            || {
+                n += 1;
+                let first = n == 1;
+                async move {
+                    if first {
+                        Ok(S(false))
+                    } else {
+                        std::future::pending().await
+                    }
+                }
+            },
+            |_| {},
+        )
+        .await
+        .unwrap_err();
+        assert!(
+            matches!(&err, Error::WaitTimedOut { attempts: 2, reason, .. }
+                if reason.contains("in flight") && reason.contains("last state S(false)")),
+            "{err:?}"
+        );
     }
 
     #[tokio::test(start_paused = true)]

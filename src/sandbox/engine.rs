@@ -3,7 +3,7 @@
 //! token, and the mapping of Sandbox's error envelope to [`Error`].
 
 use super::SandboxClient;
-use crate::error::{Error, NotReadyReason, Provider, ProviderError, Result};
+use crate::error::{Error, NotReadyReason, Provider, ProviderError, Result, TransportKind};
 use crate::generated::sandbox::types as wire;
 use crate::http::{Failure, classify, decode_error};
 use crate::redact::{Secret, mask_sensitive};
@@ -156,8 +156,11 @@ impl SandboxClient {
                         None
                     }
                 }
-                Failure::Transport { .. }
-                    if safety == Safety::Idempotent || failure.never_sent() =>
+                // A request reqwest could not build (kind `Request`) was
+                // never sent, and building it again cannot succeed.
+                Failure::Transport { kind, .. }
+                    if *kind != TransportKind::Request
+                        && (safety == Safety::Idempotent || failure.never_sent()) =>
                 {
                     policy.delay(attempt, None)
                 }

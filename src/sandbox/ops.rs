@@ -520,6 +520,24 @@ impl SandboxClient {
     /// fails with [`Error::TooLarge`]; an expired link (S3 `AccessDenied` /
     /// `Request has expired`) fails with [`Error::LinkExpired`]: fetch the
     /// document again for a fresh link.
+    ///
+    /// A link longer than 16 KiB (16,384 bytes) is refused with
+    /// [`Error::InvalidInput`] before anything is sent.
+    ///
+    /// Redirects (301, 302, 303, 307, 308 with a `Location`) are followed
+    /// under this rule, checked at every hop:
+    ///
+    /// - at most 3 redirects;
+    /// - the next URL must be `https`, except that a plain-`http` link to a
+    ///   loopback host (`127.0.0.0/8`, `::1`, `localhost`) may go on to
+    ///   another loopback `http` URL (local test servers); an `https` hop is
+    ///   never followed by an `http` one;
+    /// - every hop is a bare `GET`: no auth header, no cookie, no `Referer`
+    ///   (the previous URL, with its signed query, goes nowhere).
+    ///
+    /// A redirect breaking the rule ends the download with
+    /// [`Error::Provider`] carrying the 3xx status and the reason; the URL is
+    /// never part of an error, since a signed link is a credential.
     pub async fn download(&self, file: &DocumentFile) -> Result<Bytes> {
         self.traced("download_document", |span| async move {
             let Some(link) = file.url.as_deref() else {
@@ -528,6 +546,15 @@ impl SandboxClient {
                     "the provider sent no link for this file",
                 ));
             };
+            if link.len() > MAX_LINK_LEN {
+                return Err(Error::invalid(
+                    "url",
+                    format!(
+                        "the link is {} bytes, over the limit of {MAX_LINK_LEN}; nothing was sent",
+                        link.len()
+                    ),
+                ));
+            }
             let url = url::Url::parse(link)
                 .ok()
                 .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
@@ -537,7 +564,7 @@ impl SandboxClient {
             let mut attempt: u32 = 1;
             loop {
                 span.record("attempts", attempt);
-                let (wait, error) = match self.inner.http.get(url.clone()).send().await {
+                let (wait, error) = match self.get_following(&url).await {
                     Ok(resp) => {
                         let status = resp.status().as_u16();
                         span.record("http_status", status);
@@ -551,13 +578,24 @@ impl SandboxClient {
                             .flatten();
                         (wait, download_error(status, &body))
                     }
-                    Err(e) => {
+                    Err(Hop::Refused(e)) => return Err(e),
+                    Err(Hop::Transport(e)) => {
                         let (kind, may_have_been_sent) = if e.is_connect() {
                             (TransportKind::Connect, false)
                         } else if e.is_timeout() {
                             (TransportKind::Timeout, true)
+                        } else if e.is_builder() {
+                            // reqwest/hyper refused to build the request (an
+                            // unrepresentable URI): nothing was written, and
+                            // repeating it cannot help.
+                            (TransportKind::Request, false)
                         } else {
                             (TransportKind::Io, true)
+                        };
+                        let wait = if kind == TransportKind::Request {
+                            None
+                        } else {
+                            policy.delay(attempt, None)
                         };
                         let error = Error::Transport {
                             provider: Provider::Sandbox,
@@ -565,7 +603,7 @@ impl SandboxClient {
                             may_have_been_sent,
                             source: Box::new(e.without_url()),
                         };
-                        (policy.delay(attempt, None), error)
+                        (wait, error)
                     }
                 };
                 let Some(wait) = wait else {
@@ -581,6 +619,117 @@ impl SandboxClient {
             }
         })
         .await
+    }
+
+    /// `GET link`, following redirects under the rule of
+    /// [`download`](Self::download). Returns the first response that is not
+    /// a redirect.
+    async fn get_following(&self, link: &url::Url) -> std::result::Result<reqwest::Response, Hop> {
+        let mut current = link.clone();
+        let mut hops = 0usize;
+        loop {
+            // The shared client follows no redirect and sends no Referer;
+            // nothing but the URL (and the User-Agent) is put on the request.
+            let resp = self
+                .inner
+                .http
+                .get(current.clone())
+                .send()
+                .await
+                .map_err(Hop::Transport)?;
+            let status = resp.status();
+            if !status.is_redirection() {
+                return Ok(resp);
+            }
+            let code = status.as_u16();
+            let refuse = |why: &str| {
+                Hop::Refused(Error::Provider(ProviderError::new(
+                    Provider::Sandbox,
+                    code,
+                    format!("document download redirect refused: {why}"),
+                )))
+            };
+            if !matches!(code, 301 | 302 | 303 | 307 | 308) {
+                return Ok(resp);
+            }
+            if hops >= MAX_DOWNLOAD_REDIRECTS {
+                return Err(refuse(&format!(
+                    "more than {MAX_DOWNLOAD_REDIRECTS} redirects"
+                )));
+            }
+            let Some(location) = resp
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+            else {
+                return Err(refuse("no usable Location"));
+            };
+            if location.len() > MAX_LINK_LEN {
+                return Err(refuse("the Location is too long"));
+            }
+            let Ok(next) = current.join(location) else {
+                return Err(refuse("the Location is not a URL"));
+            };
+            if let Err(why) = redirect_allowed(link, &current, &next) {
+                return Err(refuse(why));
+            }
+            drop(resp);
+            hops += 1;
+            current = next;
+        }
+    }
+}
+
+/// The longest document link (or redirect `Location`) accepted, in bytes.
+/// Real pre-signed S3 links are well under 2 KiB; hyper itself cannot send
+/// a URI of 64 KiB or more.
+pub(crate) const MAX_LINK_LEN: usize = 16 * 1024;
+
+/// The most redirects a document download follows.
+pub(crate) const MAX_DOWNLOAD_REDIRECTS: usize = 3;
+
+/// How one download attempt ended without a final response.
+enum Hop {
+    /// A redirect broke the rule (or another typed refusal): not retried.
+    Refused(Error),
+    /// The request did not complete.
+    Transport(reqwest::Error),
+}
+
+/// Whether a loopback host: `127.0.0.0/8`, `::1` or `localhost`.
+fn is_loopback(u: &url::Url) -> bool {
+    match u.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
+/// The redirect rule of [`SandboxClient::download`]: may a download at
+/// `current`, which started at `original`, go on to `next`? `Err` names
+/// the broken rule (never the URL).
+pub(crate) fn redirect_allowed(
+    original: &url::Url,
+    current: &url::Url,
+    next: &url::Url,
+) -> std::result::Result<(), &'static str> {
+    if next.host_str().is_none() {
+        return Err("the Location has no host");
+    }
+    match next.scheme() {
+        "https" => Ok(()),
+        "http" if current.scheme() == "https" => Err("a downgrade from https to http"),
+        "http"
+            if original.scheme() == "http"
+                && is_loopback(original)
+                && is_loopback(current)
+                && is_loopback(next) =>
+        {
+            Ok(())
+        }
+        "http" => Err("a redirect to plain http"),
+        _ => Err("a redirect to a scheme other than https"),
     }
 }
 
@@ -649,6 +798,54 @@ fn download_error(status: u16, body: &[u8]) -> Error {
         status,
         format!("document download failed: {detail}"),
     ))
+}
+
+#[cfg(test)]
+mod redirect_tests {
+    use super::redirect_allowed;
+
+    fn u(s: &str) -> url::Url {
+        url::Url::parse(s).unwrap()
+    }
+
+    #[test]
+    fn https_hops_are_allowed_and_downgrades_are_not() {
+        let s3 = u("https://bucket.s3.amazonaws.com/a?X-Amz-Signature=x");
+        assert!(redirect_allowed(&s3, &s3, &u("https://other.example/b")).is_ok());
+        assert_eq!(
+            redirect_allowed(&s3, &s3, &u("http://other.example/b")),
+            Err("a downgrade from https to http")
+        );
+        // Even to loopback: an https link never goes on over http.
+        assert!(redirect_allowed(&s3, &s3, &u("http://127.0.0.1/b")).is_err());
+        for other in [
+            "ftp://x.example/a",
+            "file:///etc/passwd",
+            "data:text/plain,x",
+        ] {
+            assert!(redirect_allowed(&s3, &s3, &u(other)).is_err(), "{other}");
+        }
+    }
+
+    #[test]
+    fn plain_http_is_only_for_loopback_links() {
+        let local = u("http://127.0.0.1:8080/s3/a");
+        assert!(redirect_allowed(&local, &local, &u("http://127.0.0.1:9090/b")).is_ok());
+        assert!(redirect_allowed(&local, &local, &u("http://localhost:9090/b")).is_ok());
+        assert!(redirect_allowed(&local, &local, &u("http://[::1]:9090/b")).is_ok());
+        assert!(redirect_allowed(&local, &local, &u("https://127.0.0.1/b")).is_ok());
+        assert_eq!(
+            redirect_allowed(&local, &local, &u("http://evil.example/b")),
+            Err("a redirect to plain http")
+        );
+        // Once on https, no way back to http, loopback or not.
+        let up = u("https://127.0.0.1/b");
+        assert!(redirect_allowed(&local, &up, &u("http://127.0.0.1/c")).is_err());
+        // A remote http link may not redirect over http at all.
+        let remote = u("http://files.example/a");
+        assert!(redirect_allowed(&remote, &remote, &u("http://127.0.0.1/b")).is_err());
+        assert!(redirect_allowed(&remote, &remote, &u("http://files.example/b")).is_err());
+    }
 }
 
 // ---------------------------------------------------------------------

@@ -1,8 +1,16 @@
 //! The access-token cache: one token shared by every clone of a client,
 //! replaced a margin before its JWT `exp`, fetched by exactly one caller at a
 //! time however many calls find it missing or stale.
+//!
+//! A failed fetch is one *failure episode*: the fetch (with its own retries,
+//! under the client's retry policy) runs once and every caller that was
+//! waiting for it receives a copy of its error. The next fetch starts only
+//! [`FAILURE_BACKOFF`] after the failure; callers arriving meanwhile wait for
+//! that next episode and share its outcome. So a thousand concurrent calls
+//! against a failing `/authenticate` cost one fetch, not a thousand, and a
+//! single transient failure costs later callers a short delay, not an error.
 
-use crate::error::{Error, ProviderError, Result};
+use crate::error::{Error, Result};
 use crate::redact::Secret;
 use base64::Engine as _;
 use std::fmt;
@@ -16,6 +24,9 @@ pub(crate) const ASSUMED_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
 /// A token is reused at least this long, even when it claims to expire
 /// sooner (clock skew); a server rejection still replaces it at once.
 const MIN_REUSE: Duration = Duration::from_secs(30);
+/// The least time between a failed token fetch and the next one (measured
+/// on the monotonic clock, so a wall-clock change cannot stretch it).
+pub(crate) const FAILURE_BACKOFF: Duration = Duration::from_secs(1);
 
 /// A token and the generation it belongs to (to invalidate exactly it).
 #[derive(Clone)]
@@ -36,16 +47,26 @@ struct Cached {
 /// Readers take a short `std` lock to look at the current token. When it is
 /// missing or due, they queue on `gate`; the first one through fetches a new
 /// token while the others wait, then find it fresh (double-check) and use
-/// it. When the fetch is refused (`Error::Auth`), the callers that were
-/// already queued get the same error instead of asking again.
+/// it. When the fetch fails (any error), the callers that were already
+/// queued get a copy of the same error instead of asking again; the next
+/// fetch waits until [`FAILURE_BACKOFF`] after the failure, holding the
+/// gate, so callers arriving meanwhile queue for it.
 pub(crate) struct TokenCache {
     slot: Mutex<Option<Cached>>,
     gate: tokio::sync::Mutex<()>,
     /// Completed fetch attempts.
     epoch: AtomicU64,
-    /// The credential refusal of the attempt numbered by `.0`.
-    refusal: Mutex<Option<(u64, ProviderError)>>,
+    /// The failure of the fetch numbered by `epoch`, and when it ended.
+    failure: Mutex<Option<Failed>>,
     generations: AtomicU64,
+}
+
+/// The last failed fetch.
+struct Failed {
+    epoch: u64,
+    /// When the next fetch may start.
+    retry_at: tokio::time::Instant,
+    error: Error,
 }
 
 impl fmt::Debug for TokenCache {
@@ -63,7 +84,7 @@ impl TokenCache {
             slot: Mutex::new(None),
             gate: tokio::sync::Mutex::new(()),
             epoch: AtomicU64::new(0),
-            refusal: Mutex::new(None),
+            failure: Mutex::new(None),
             generations: AtomicU64::new(0),
         }
     }
@@ -75,8 +96,24 @@ impl TokenCache {
             .map(|c| c.token.clone())
     }
 
+    /// A copy of the failure of the fetch numbered `epoch`, if that fetch
+    /// failed.
+    fn failure_of(&self, epoch: u64) -> Option<Error> {
+        let failure = self.failure.lock().unwrap_or_else(|p| p.into_inner());
+        failure
+            .as_ref()
+            .filter(|f| f.epoch == epoch)
+            .map(|f| replicate(&f.error))
+    }
+
+    /// When the next fetch may start, if the last one failed.
+    fn retry_at(&self) -> Option<tokio::time::Instant> {
+        let failure = self.failure.lock().unwrap_or_else(|p| p.into_inner());
+        failure.as_ref().map(|f| f.retry_at)
+    }
+
     /// The current token, fetching a new one with `fetch` when there is none
-    /// or it is due for replacement.
+    /// or it is due for replacement (after the back-off of a failed fetch).
     pub(crate) async fn get<F, Fut>(
         &self,
         now: impl Fn() -> SystemTime,
@@ -96,21 +133,24 @@ impl TokenCache {
             return Ok(t);
         }
         let current = self.epoch.load(Ordering::SeqCst);
-        if current != seen {
-            // Someone fetched while we queued and did not get a token.
-            let refusal = self.refusal.lock().unwrap_or_else(|p| p.into_inner());
-            if let Some((epoch, e)) = refusal.as_ref()
-                && *epoch == current
-            {
-                return Err(Error::Auth(e.clone()));
-            }
+        if current != seen
+            && let Some(e) = self.failure_of(current)
+        {
+            // Someone fetched while we queued and did not get a token:
+            // their error is ours too.
+            return Err(e);
+        }
+        if let Some(at) = self.retry_at() {
+            // Still holding the gate: whoever comes meanwhile queues for
+            // the fetch below and shares its outcome.
+            tokio::time::sleep_until(at).await;
         }
         let result = fetch().await;
         let epoch = self.epoch.fetch_add(1, Ordering::SeqCst) + 1;
-        let mut refusal = self.refusal.lock().unwrap_or_else(|p| p.into_inner());
+        let mut failure = self.failure.lock().unwrap_or_else(|p| p.into_inner());
         match result {
             Ok(value) => {
-                *refusal = None;
+                *failure = None;
                 let issued = now();
                 // Sandbox tokens live 24 hours: a later `exp` (u64::MAX, 1e300)
                 // is not believed, so no claim can keep a token for ever.
@@ -127,12 +167,12 @@ impl TokenCache {
                 });
                 Ok(token)
             }
-            Err(Error::Auth(e)) => {
-                *refusal = Some((epoch, e.clone()));
-                Err(Error::Auth(e))
-            }
             Err(e) => {
-                *refusal = None;
+                *failure = Some(Failed {
+                    epoch,
+                    retry_at: tokio::time::Instant::now() + FAILURE_BACKOFF,
+                    error: replicate(&e),
+                });
                 Err(e)
             }
         }
@@ -147,6 +187,77 @@ impl TokenCache {
         }
     }
 }
+
+/// An equal copy of `e` for another caller. Every variant but
+/// [`Error::Transport`] is plain data; a transport error's cause is kept as
+/// its message (already free of the URL).
+fn replicate(e: &Error) -> Error {
+    match e {
+        Error::NotVerified(v) => Error::NotVerified(v.clone()),
+        Error::InvalidInput { field, reason } => Error::InvalidInput {
+            field,
+            reason: reason.clone(),
+        },
+        Error::Config(m) => Error::Config(m.clone()),
+        Error::Auth(p) => Error::Auth(p.clone()),
+        Error::RateLimited { error, retry_after } => Error::RateLimited {
+            error: error.clone(),
+            retry_after: *retry_after,
+        },
+        Error::SessionNotFound(p) => Error::SessionNotFound(p.clone()),
+        Error::NotReady { reason, error } => Error::NotReady {
+            reason: *reason,
+            error: error.clone(),
+        },
+        Error::Provider(p) => Error::Provider(p.clone()),
+        Error::Transport {
+            provider,
+            kind,
+            may_have_been_sent,
+            source,
+        } => Error::Transport {
+            provider: *provider,
+            kind: *kind,
+            may_have_been_sent: *may_have_been_sent,
+            source: Box::new(SharedCause(source.to_string())),
+        },
+        Error::Decode {
+            provider,
+            status,
+            message,
+            excerpt,
+        } => Error::Decode {
+            provider: *provider,
+            status: *status,
+            message: message.clone(),
+            excerpt: excerpt.clone(),
+        },
+        Error::LinkExpired { status } => Error::LinkExpired { status: *status },
+        Error::TooLarge { limit } => Error::TooLarge { limit: *limit },
+        Error::WaitTimedOut {
+            attempts,
+            elapsed,
+            reason,
+        } => Error::WaitTimedOut {
+            attempts: *attempts,
+            elapsed: *elapsed,
+            reason: reason.clone(),
+        },
+    }
+}
+
+/// The cause of a transport error, shared with the callers of one failure
+/// episode.
+#[derive(Debug)]
+struct SharedCause(String);
+
+impl fmt::Display for SharedCause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for SharedCause {}
 
 /// When to replace a token issued at `issued` that expires at `expires`:
 /// `margin` before expiry, or halfway through a lifetime shorter than the
