@@ -348,7 +348,8 @@ fn overrides_that_no_longer_apply_are_all_reported_and_nothing_is_written() {
     let files: Vec<&str> = problems.iter().map(|p| p.file.as_str()).collect();
     assert!(
         files.contains(&"overrides/sandbox-verify-example-aadhaar-length.json")
-            && files.contains(&"overrides/sandbox-sdk-status-entity.json"),
+            && files.contains(&"overrides/sandbox-sdk-status-entity.json")
+            && files.contains(&"overrides/sandbox-sdk-document-url-optional.json"),
         "{err}"
     );
     assert!(
