@@ -146,3 +146,59 @@ async fn timestamps_and_ids_print_as_they_are() {
     );
     assert!(!r.stdout.contains("XXXX"), "nothing here is personal:\n{r}");
 }
+
+/// A provider message echoing identifiers in every writing: the CLI's error
+/// line (human and JSON) shows none of them whole, and keeps the rest.
+#[tokio::test]
+async fn provider_messages_are_masked_in_every_writing() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(POST).path("/authenticate");
+            then.status(200).json_body(json!({
+                "code": 200, "timestamp": 1750687659809i64, "transaction_id": "auth-txn",
+                "data": { "access_token": "tok_plain_value" }
+            }));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/kyc/digilocker/sessions/sess_1/status");
+            then.status(400).json_body(json!({
+                "code": 400, "timestamp": 1760428752393i64,
+                "transaction_id": "TXN-20261203-000123",
+                "message": "aadhaar=234567890123, 2345-6789-0123 and 2345 6789 0123 \
+                            not linked to +919876543210 / +91 98765 43210 / 09876543210"
+            }));
+        })
+        .await;
+    let env = vec![
+        ("SANDBOX_BASE_URL", server.base_url()),
+        ("SANDBOX_API_KEY", "key_test_x".to_string()),
+        ("SANDBOX_API_SECRET", "secret_test_x".to_string()),
+    ];
+    for json_flag in [false, true] {
+        let mut args = vec!["sandbox", "status", "sess_1"];
+        if json_flag {
+            args.insert(0, "--json");
+        }
+        let r = digilocker(&args, &env).await;
+        r.expect(4);
+        let all = format!("{}\n{}", r.stdout, r.stderr);
+        for whole in [
+            "234567890123",
+            "2345-6789-0123",
+            "2345 6789 0123",
+            "9876543210",
+            "98765 43210",
+        ] {
+            assert!(!all.contains(whole), "{whole} printed:\n{all}");
+        }
+        assert!(all.contains("0123"), "last four kept:\n{all}");
+        assert!(all.contains("not linked"), "{all}");
+        if json_flag {
+            assert_eq!(r.json()["error"]["transaction_id"], "TXN-20261203-000123");
+        }
+    }
+}
