@@ -10,7 +10,9 @@
 //! function (median and 90th percentile, `Instant` around each call); 50
 //! timed runs of the `xmlsec1` process (spawn to exit, start-up included),
 //! per-run median and mean. The two kinds alternate per round so that
-//! background load hits both alike.
+//! background load hits both alike. `TrustAnchors` remembers certificate
+//! links it has checked, so repeated calls do one RSA operation; the last
+//! row uses fresh anchors for every call (all three).
 
 use base64::Engine as _;
 use digilocker_kyc::verify::offline::contact_hash;
@@ -106,6 +108,9 @@ fn time(f: impl Fn() -> bool) -> f64 {
 
 struct Row {
     what: String,
+    /// Whether the 2 ms target applies (the XML rows; the ZIP rows add
+    /// decryption and inflating and are reported without one).
+    target: bool,
     ours: Vec<f64>,
     theirs: Vec<f64>,
 }
@@ -147,21 +152,25 @@ fn main() {
     let mut rows = vec![
         Row {
             what: format!("DigiLocker Aadhaar XML, {} bytes", dl.len()),
+            target: true,
             ours: vec![],
             theirs: vec![],
         },
         Row {
             what: format!("offline e-KYC XML, {} bytes", off.len()),
+            target: true,
             ours: vec![],
             theirs: vec![],
         },
         Row {
             what: format!("offline e-KYC ZipCrypto ZIP, {} bytes", zc.len()),
+            target: false,
             ours: vec![],
             theirs: vec![],
         },
         Row {
             what: format!("offline e-KYC AES-256 ZIP, {} bytes", aes.len()),
+            target: false,
             ours: vec![],
             theirs: vec![],
         },
@@ -177,18 +186,42 @@ fn main() {
         }
     }
     let _ = std::fs::remove_dir_all(&dir);
+    // Fresh anchors (built beforehand, untimed) for each call: no certificate
+    // link checked before, so all three RSA operations run.
+    let root_pem = read("root.pem");
+    let fresh: Vec<TrustAnchors> = (0..200)
+        .map(|_| TrustAnchors::from_pem(&root_pem).unwrap())
+        .collect();
+    let cold: Vec<f64> = fresh
+        .iter()
+        .map(|a| time(|| verify_document(dl.as_bytes(), a, &policy).is_ok()))
+        .collect();
+    rows.push(Row {
+        what: format!(
+            "DigiLocker Aadhaar XML, {} bytes, cold link cache",
+            dl.len()
+        ),
+        target: true,
+        ours: cold,
+        theirs: vec![],
+    });
 
     let mut missed = false;
     for r in &rows {
         let med = quantile(&r.ours, 0.5);
         let p90 = quantile(&r.ours, 0.9);
-        let pass = med <= TARGET_MS;
-        missed |= !pass;
+        let verdict = if !r.target {
+            "no target".to_string()
+        } else if med <= TARGET_MS {
+            format!("target <= {TARGET_MS} ms: pass")
+        } else {
+            missed = true;
+            format!("target <= {TARGET_MS} ms: MISSED")
+        };
         println!(
-            "{}: ours median {med:.3} ms, p90 {p90:.3} ms over {} calls (target <= {TARGET_MS} ms: {})",
+            "{}: ours median {med:.3} ms, p90 {p90:.3} ms over {} calls ({verdict})",
             r.what,
             r.ours.len(),
-            if pass { "pass" } else { "MISSED" }
         );
         if !r.theirs.is_empty() {
             let mean = r.theirs.iter().sum::<f64>() / r.theirs.len() as f64;

@@ -261,7 +261,9 @@ fn no_children(node: Node) -> Result<(), VerifyError> {
 }
 
 pub(crate) fn b64(text: &str) -> Result<Vec<u8>, VerifyError> {
-    let clean: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    // Base64 is ASCII: dropping ASCII whitespace byte by byte is enough (and
+    // much cheaper than a char iterator over a 100 KiB photo).
+    let clean: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
     base64::engine::general_purpose::STANDARD
         .decode(clean)
         .map_err(|_| malformed("invalid base64"))
