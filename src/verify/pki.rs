@@ -155,7 +155,7 @@ impl Cert {
             return false;
         };
         let oid = self.cert.signature_algorithm.oid.to_string();
-        let ok = match oid.as_str() {
+        match oid.as_str() {
             "1.2.840.113549.1.1.11" => pkcs1v15_verify(
                 &key,
                 Pkcs1v15Sign::new::<Sha256>(),
@@ -180,9 +180,8 @@ impl Cert {
                 &sha1::Sha1::digest(tbs),
                 sig,
             ),
-            _ => return false,
-        };
-        ok
+            _ => false,
+        }
     }
 
     pub(crate) fn subject(&self) -> String {
