@@ -122,3 +122,105 @@ fn usage_errors_exit_2() {
         "a folder of anchors from the environment"
     );
 }
+
+/// A UIDAI-profile offline e-KYC XML (inclusive C14N SignedInfo) in an AES
+/// ZIP locked with `code`; the mobile hash is for 9876543210 (last digit 2).
+fn write_offline_zip(code: &str) -> std::path::PathBuf {
+    use digilocker_kyc::verify::{offline::contact_hash, sign::sign_enveloped_with};
+    use std::io::Write as _;
+    let xml = format!(
+        "<OfflinePaperlessKyc referenceId=\"004220250304101112123\"><UidData><Poi dob=\"01-01-1990\" gender=\"F\" m=\"{}\" name=\"Asha Test\"/><Poa pc=\"411001\"/><Pht>AAAA</Pht></UidData></OfflinePaperlessKyc>",
+        contact_hash("9876543210", code, 2)
+    );
+    let chain = format!("{}{}", read("leaf.pem"), read("inter.pem"));
+    let signed = sign_enveloped_with(&xml, &read("leaf.key"), &chain, true, true).unwrap();
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts =
+        zip::write::SimpleFileOptions::default().with_aes_encryption(zip::AesMode::Aes256, code);
+    w.start_file("offline.xml", opts).unwrap();
+    w.write_all(signed.as_bytes()).unwrap();
+    let bytes = w.finish().unwrap().into_inner();
+    let dir = std::env::temp_dir().join(format!("cli-verify-offline-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join("offline.zip");
+    std::fs::write(&p, bytes).unwrap();
+    p
+}
+
+#[test]
+fn offline_zip_with_share_code_exits_0_and_6_with_wrong_anchors() {
+    let zip = write_offline_zip("Lock@487");
+    let run = |anchor: &str, code: &str, extra: &[&str]| {
+        cli()
+            .args([
+                "--json",
+                "verify",
+                "--trust-anchor",
+                &format!("{FX}/{anchor}"),
+            ])
+            .args(["--share-code", code])
+            .args(extra)
+            .arg(&zip)
+            .output()
+            .unwrap()
+    };
+    let ok = run("root.pem", "Lock@487", &[]);
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ok.stdout)
+    );
+    let stdout = String::from_utf8(ok.stdout).unwrap();
+    let v: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert_eq!(v["verified"], true);
+    assert_eq!(v["document"]["profile"], "OfflineEkyc");
+    assert_eq!(v["document"]["mobile_hash_present"], true);
+    assert!(v.get("contact_matches").is_none(), "only when asked");
+    assert!(!stdout.contains("Asha") && !stdout.contains("Lock@487"));
+
+    let wrong = run("attacker-root.pem", "Lock@487", &[]);
+    assert_eq!(wrong.status.code(), Some(6));
+    let v: serde_json::Value =
+        serde_json::from_str(String::from_utf8(wrong.stdout).unwrap().trim()).unwrap();
+    assert_eq!(v["verified"], false);
+    assert!(v["reason"].as_str().unwrap().contains("untrusted signer"));
+
+    let bad_code = run("root.pem", "Lock@488", &[]);
+    assert_eq!(bad_code.status.code(), Some(6));
+    assert!(String::from_utf8_lossy(&bad_code.stdout).contains("wrong share code"));
+
+    let mobile = run("root.pem", "Lock@487", &["--mobile", "9876543210"]);
+    assert_eq!(mobile.status.code(), Some(0));
+    let out = String::from_utf8(mobile.stdout).unwrap();
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(v["contact_matches"]["mobile"], true);
+    assert!(v["contact_matches"].get("email").is_none());
+    assert!(!out.contains("9876543210"), "the number is not echoed");
+    let other = run(
+        "root.pem",
+        "Lock@487",
+        &["--mobile", "9876543211", "--email", "a@b.c"],
+    );
+    assert_eq!(
+        other.status.code(),
+        Some(0),
+        "a mismatch is reported, not a failure"
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(String::from_utf8(other.stdout).unwrap().trim()).unwrap();
+    assert_eq!(v["contact_matches"]["mobile"], false);
+    assert_eq!(
+        v["contact_matches"]["email"],
+        serde_json::Value::Null,
+        "no email hash"
+    );
+
+    let no_code = cli()
+        .args(["verify", "--trust-anchor", &format!("{FX}/root.pem")])
+        .arg(&zip)
+        .output()
+        .unwrap();
+    assert_eq!(no_code.status.code(), Some(6));
+    assert!(String::from_utf8_lossy(&no_code.stdout).contains("--share-code"));
+}

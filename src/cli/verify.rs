@@ -1,11 +1,17 @@
 //! `digilocker verify FILE...`: check documents' signatures against trust
-//! anchors (exit 0 all verified, 6 one is not, 2 usage errors).
+//! anchors (exit 0 all verified, 6 one is not, 2 usage errors). A `.zip`
+//! file (or one starting with a ZIP header) is a UIDAI offline e-KYC archive,
+//! opened with `--share-code`; `--mobile`/`--email` then check the
+//! resident's contact details against its signed hashes (reported, not part
+//! of the exit code).
 
 use super::Failure;
 use super::output::Ctx;
 use digilocker_kyc::redact::mask;
-use digilocker_kyc::verify::{TrustAnchors, VerifiedDocument, VerifyPolicy, verify_document};
-use std::path::PathBuf;
+use digilocker_kyc::verify::{
+    Contact, TrustAnchors, VerifiedDocument, VerifyPolicy, verify_document, verify_offline_zip,
+};
+use std::path::{Path, PathBuf};
 
 /// Arguments of `digilocker verify`.
 #[derive(Debug, clap::Args)]
@@ -21,9 +27,22 @@ pub struct VerifyArgs {
     /// document's signing time.
     #[arg(long, value_name = "TIME")]
     at: Option<String>,
-    /// Offline e-KYC share code (ZIP archives).
+    /// Offline e-KYC share code: opens the `.zip` archives among FILE.
     #[arg(long, value_name = "CODE")]
     share_code: Option<String>,
+    /// Offline e-KYC: check this mobile number against the signed hash.
+    #[arg(long, value_name = "NUMBER", requires = "share_code")]
+    mobile: Option<String>,
+    /// Offline e-KYC: check this email address against the signed hash.
+    #[arg(long, value_name = "ADDRESS", requires = "share_code")]
+    email: Option<String>,
+}
+
+fn is_zip(path: &Path, bytes: &[u8]) -> bool {
+    bytes.starts_with(b"PK\x03\x04")
+        || path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("zip"))
 }
 
 fn usage(ctx: &Ctx, msg: &str) -> Failure {
@@ -47,17 +66,13 @@ fn document_json(v: &VerifiedDocument) -> serde_json::Value {
         "dob_present": f.dob.is_some(),
         "address_fields": f.address.keys().collect::<Vec<_>>(),
         "photo_present": f.photo_base64.is_some(),
+        "mobile_hash_present": f.mobile_hash.is_some(),
+        "email_hash_present": f.email_hash.is_some(),
     })
 }
 
 /// Run `digilocker verify`.
 pub fn run(args: VerifyArgs, ctx: &Ctx) -> Result<(), Failure> {
-    if args.share_code.is_some() {
-        return Err(usage(
-            ctx,
-            "--share-code (offline e-KYC ZIP) is not supported yet",
-        ));
-    }
     let mut anchors = TrustAnchors::new();
     for p in &args.trust_anchor {
         if let Err(e) = anchors.add_path(p) {
@@ -88,26 +103,69 @@ pub fn run(args: VerifyArgs, ctx: &Ctx) -> Result<(), Failure> {
         let name = file.display().to_string();
         let result = std::fs::read(file)
             .map_err(|e| format!("cannot read: {e}"))
-            .and_then(|b| verify_document(&b, &anchors, &policy).map_err(|e| e.to_string()));
+            .and_then(|b| {
+                if !is_zip(file, &b) {
+                    return verify_document(&b, &anchors, &policy)
+                        .map(|v| (v, None))
+                        .map_err(|e| e.to_string());
+                }
+                let Some(code) = &args.share_code else {
+                    return Err("an offline e-KYC ZIP needs --share-code".to_string());
+                };
+                let o =
+                    verify_offline_zip(&b, code, &anchors, &policy).map_err(|e| e.to_string())?;
+                let contact = (args.mobile.is_some() || args.email.is_some()).then(|| {
+                    let check =
+                        |c, v: &Option<String>| v.as_deref().map(|v| o.contact_matches(c, v));
+                    (
+                        check(Contact::Mobile, &args.mobile),
+                        check(Contact::Email, &args.email),
+                    )
+                });
+                Ok((o.document, contact))
+            });
         match result {
-            Ok(v) => {
+            Ok((v, contact)) => {
                 if ctx.json {
-                    outln!(
-                        "{}",
-                        serde_json::json!({
-                            "file": name, "verified": true, "reason": null,
-                            "signer": v.evidence.signer, "signed_at": v.evidence.signed_at,
-                            "algorithms": {"canonicalization": v.evidence.canonicalization, "signature": v.evidence.signature_algorithm, "digest": v.evidence.digest_algorithm},
-                            "chain": v.evidence.chain, "document_sha256": v.evidence.document_sha256,
-                            "document": document_json(&v),
-                        })
-                    );
+                    let mut out = serde_json::json!({
+                        "file": name, "verified": true, "reason": null,
+                        "signer": v.evidence.signer, "signed_at": v.evidence.signed_at,
+                        "algorithms": {"canonicalization": v.evidence.canonicalization, "signature": v.evidence.signature_algorithm, "digest": v.evidence.digest_algorithm},
+                        "chain": v.evidence.chain, "document_sha256": v.evidence.document_sha256,
+                        "document": document_json(&v),
+                    });
+                    if let Some((m, e)) = contact {
+                        // Each: true/false, null = no hash in the document;
+                        // absent = not asked.
+                        let mut c = serde_json::Map::new();
+                        if let Some(m) = m {
+                            c.insert("mobile".into(), serde_json::json!(m));
+                        }
+                        if let Some(e) = e {
+                            c.insert("email".into(), serde_json::json!(e));
+                        }
+                        out["contact_matches"] = serde_json::Value::Object(c);
+                    }
+                    outln!("{out}");
                 } else {
                     outln!(
                         "{name}: verified ({:?}), signed by {}",
                         v.profile,
                         v.evidence.signer
                     );
+                    if let Some((m, e)) = contact {
+                        let word = |x: Option<bool>| match x {
+                            Some(true) => "matches",
+                            Some(false) => "does NOT match",
+                            None => "has no hash in the document",
+                        };
+                        if let Some(m) = m {
+                            outln!("{name}: mobile {}", word(m));
+                        }
+                        if let Some(e) = e {
+                            outln!("{name}: email {}", word(e));
+                        }
+                    }
                 }
             }
             Err(reason) => {

@@ -190,30 +190,41 @@ fn element<'a>(
     out.push(b'>');
 }
 
-fn text_escape(s: &str, out: &mut Vec<u8>) {
-    for b in s.bytes() {
-        match b {
-            b'&' => out.extend_from_slice(b"&amp;"),
-            b'<' => out.extend_from_slice(b"&lt;"),
-            b'>' => out.extend_from_slice(b"&gt;"),
-            b'\r' => out.extend_from_slice(b"&#xD;"),
-            _ => out.push(b),
+/// Append `s` with the bytes `esc` maps escaped; runs of other bytes are
+/// copied in one go (a photo's base64 is 100 KiB of such a run).
+fn escape(s: &str, out: &mut Vec<u8>, esc: fn(u8) -> Option<&'static [u8]>) {
+    let b = s.as_bytes();
+    let mut start = 0;
+    for (i, &c) in b.iter().enumerate() {
+        if let Some(rep) = esc(c) {
+            out.extend_from_slice(&b[start..i]);
+            out.extend_from_slice(rep);
+            start = i + 1;
         }
     }
+    out.extend_from_slice(&b[start..]);
+}
+
+fn text_escape(s: &str, out: &mut Vec<u8>) {
+    escape(s, out, |b| match b {
+        b'&' => Some(b"&amp;"),
+        b'<' => Some(b"&lt;"),
+        b'>' => Some(b"&gt;"),
+        b'\r' => Some(b"&#xD;"),
+        _ => None,
+    })
 }
 
 fn attr_escape(s: &str, out: &mut Vec<u8>) {
-    for b in s.bytes() {
-        match b {
-            b'&' => out.extend_from_slice(b"&amp;"),
-            b'<' => out.extend_from_slice(b"&lt;"),
-            b'"' => out.extend_from_slice(b"&quot;"),
-            b'\t' => out.extend_from_slice(b"&#x9;"),
-            b'\n' => out.extend_from_slice(b"&#xA;"),
-            b'\r' => out.extend_from_slice(b"&#xD;"),
-            _ => out.push(b),
-        }
-    }
+    escape(s, out, |b| match b {
+        b'&' => Some(b"&amp;"),
+        b'<' => Some(b"&lt;"),
+        b'"' => Some(b"&quot;"),
+        b'\t' => Some(b"&#x9;"),
+        b'\n' => Some(b"&#xA;"),
+        b'\r' => Some(b"&#xD;"),
+        _ => None,
+    })
 }
 
 #[cfg(test)]

@@ -113,9 +113,11 @@ fn uid_data(u: Node, f: &mut IdentityFields) -> Result<(), VerifyError> {
     f.mobile_hash = attr(poi, "m").filter(|s| !s.is_empty());
     f.email_hash = attr(poi, "e").filter(|s| !s.is_empty());
     f.address = address(one(u, "Poa")?);
-    f.photo_base64 = one(u, "Pht")?
-        .and_then(|p| p.text())
-        .map(|t| t.chars().filter(|c| !c.is_whitespace()).collect());
+    f.photo_base64 = one(u, "Pht")?.and_then(|p| p.text()).map(|t| {
+        let b: Vec<u8> = t.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+        // Only ASCII bytes were removed, so this is still UTF-8.
+        String::from_utf8(b).unwrap_or_default()
+    });
     Ok(())
 }
 

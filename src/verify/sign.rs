@@ -10,12 +10,26 @@ use sha2::{Digest, Sha256};
 
 /// Sign `xml` (no Signature yet) with `key_pem` (PKCS#8), putting
 /// `chain_pem` (leaf first) in KeyInfo: exclusive C14N SignedInfo, rsa-sha1
-/// (or rsa-sha256), sha256 digest over inclusive C14N of the document.
+/// (or rsa-sha256), sha256 digest over inclusive C14N of the document (the
+/// DigiLocker profile).
 pub fn sign_enveloped(
     xml: &str,
     key_pem: &str,
     chain_pem: &str,
     sha1: bool,
+) -> Result<String, String> {
+    sign_enveloped_with(xml, key_pem, chain_pem, sha1, false)
+}
+
+/// [`sign_enveloped`] with a choice of SignedInfo canonicalisation:
+/// `inclusive_signed_info` gives the UIDAI offline e-KYC profile (inclusive
+/// C14N 1.0 for SignedInfo too).
+pub fn sign_enveloped_with(
+    xml: &str,
+    key_pem: &str,
+    chain_pem: &str,
+    sha1: bool,
+    inclusive_signed_info: bool,
 ) -> Result<String, String> {
     let doc = roxmltree::Document::parse(xml).map_err(|e| e.to_string())?;
     let digest = Sha256::digest(c14n::document(&doc, xml, c14n::Mode::Inclusive, None));
@@ -25,27 +39,17 @@ pub fn sign_enveloped(
     } else {
         super::RSA_SHA256
     };
+    let (c14n_uri, mode) = if inclusive_signed_info {
+        (super::INC_C14N, c14n::Mode::Inclusive)
+    } else {
+        (super::EXC_C14N, c14n::Mode::Exclusive)
+    };
     let inner = format!(
-        "<CanonicalizationMethod Algorithm=\"{}\"></CanonicalizationMethod><SignatureMethod Algorithm=\"{method}\"></SignatureMethod><Reference URI=\"\"><Transforms><Transform Algorithm=\"{}\"></Transform></Transforms><DigestMethod Algorithm=\"{}\"></DigestMethod><DigestValue>{}</DigestValue></Reference>",
-        super::EXC_C14N,
+        "<CanonicalizationMethod Algorithm=\"{c14n_uri}\"></CanonicalizationMethod><SignatureMethod Algorithm=\"{method}\"></SignatureMethod><Reference URI=\"\"><Transforms><Transform Algorithm=\"{}\"></Transform></Transforms><DigestMethod Algorithm=\"{}\"></DigestMethod><DigestValue>{}</DigestValue></Reference>",
         super::ENVELOPED,
         super::SHA256,
         b64(&digest)
     );
-    let canonical = format!("<SignedInfo xmlns=\"{}\">{inner}</SignedInfo>", super::DSIG);
-    let key = RsaPrivateKey::from_pkcs8_pem(key_pem).map_err(|e| e.to_string())?;
-    let sig = if sha1 {
-        key.sign(
-            Pkcs1v15Sign::new::<sha1::Sha1>(),
-            &sha1::Sha1::digest(canonical.as_bytes()),
-        )
-    } else {
-        key.sign(
-            Pkcs1v15Sign::new::<Sha256>(),
-            &Sha256::digest(canonical.as_bytes()),
-        )
-    }
-    .map_err(|e| e.to_string())?;
     let mut certs = String::new();
     for block in chain_pem.split("-----BEGIN CERTIFICATE-----").skip(1) {
         let body = block
@@ -55,15 +59,40 @@ pub fn sign_enveloped(
         let body: String = body.chars().filter(|c| !c.is_whitespace()).collect();
         certs.push_str(&format!("<X509Certificate>{body}</X509Certificate>"));
     }
+    const PLACEHOLDER: &str = "<SignatureValue></SignatureValue>";
     let signature = format!(
-        "<Signature xmlns=\"{}\"><SignedInfo>{inner}</SignedInfo><SignatureValue>{}</SignatureValue><KeyInfo><X509Data>{certs}</X509Data></KeyInfo></Signature>",
+        "<Signature xmlns=\"{}\"><SignedInfo>{inner}</SignedInfo>{PLACEHOLDER}<KeyInfo><X509Data>{certs}</X509Data></KeyInfo></Signature>",
         super::DSIG,
-        b64(&sig)
     );
     let root = doc.root_element();
     let end = root.range().end;
     let close = xml[..end]
         .rfind("</")
         .ok_or("the document element must have an end tag")?;
-    Ok(format!("{}{}{}", &xml[..close], signature, &xml[close..]))
+    let unsigned = format!("{}{}{}", &xml[..close], signature, &xml[close..]);
+    // Canonicalise SignedInfo where it stands, so that inclusive C14N picks
+    // up the namespaces in scope there.
+    let placed = roxmltree::Document::parse(&unsigned).map_err(|e| e.to_string())?;
+    let si = placed
+        .descendants()
+        .find(|n| n.has_tag_name((super::DSIG, "SignedInfo")))
+        .ok_or("SignedInfo not found")?;
+    let canonical = c14n::subtree(&unsigned, si, mode);
+    let key = RsaPrivateKey::from_pkcs8_pem(key_pem).map_err(|e| e.to_string())?;
+    let sig = if sha1 {
+        key.sign(
+            Pkcs1v15Sign::new::<sha1::Sha1>(),
+            &sha1::Sha1::digest(&canonical),
+        )
+    } else {
+        key.sign(Pkcs1v15Sign::new::<Sha256>(), &Sha256::digest(&canonical))
+    }
+    .map_err(|e| e.to_string())?;
+    let at = close + signature.find(PLACEHOLDER).ok_or("placeholder")?;
+    Ok(format!(
+        "{}<SignatureValue>{}</SignatureValue>{}",
+        &unsigned[..at],
+        b64(&sig),
+        &unsigned[at + PLACEHOLDER.len()..]
+    ))
 }
