@@ -464,5 +464,9 @@ async fn aadhaar_not_linked_ends_a_wait_as_a_failure() {
     r.expect(0);
     let v = r.json();
     assert_eq!(v["outcome"]["state"], "failed", "{r}");
-    assert_eq!(m.calls_async().await, 1, "a final state is not polled again");
+    assert_eq!(
+        m.calls_async().await,
+        1,
+        "a final state is not polled again"
+    );
 }
