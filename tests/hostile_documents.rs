@@ -106,6 +106,21 @@ async fn eighty_thousand_attributes_are_refused_not_parsed() {
     assert!(decode_message(&e).contains("attributes"), "{e}");
 }
 
+/// The verifier refuses the same tag before its parser (whose duplicate
+/// check is quadratic in the attributes) sees it.
+#[test]
+fn the_verifier_counts_attributes_before_parsing() {
+    use digilocker_kyc::verify::{TrustAnchors, VerifyError, VerifyPolicy, verify_document};
+    let attrs: String = (0..80_000).map(|i| format!(" a{i}=\"1\"")).collect();
+    let xml = format!("<Certificate><Poi{attrs}/></Certificate>");
+    let anchors = TrustAnchors::from_pem(include_str!("fixtures/verify/root.pem")).unwrap();
+    let e = verify_document(xml.as_bytes(), &anchors, &VerifyPolicy::default()).unwrap_err();
+    assert!(
+        matches!(&e, VerifyError::TooLarge(m) if m.contains("attributes")),
+        "{e:?}"
+    );
+}
+
 #[tokio::test]
 async fn a_dtd_with_entities_is_refused() {
     let xml = r#"<?xml version="1.0"?>

@@ -1,62 +1,13 @@
 //! X.509: trust anchors, chain building and certificate checks.
 
 use super::VerifyError;
+use super::rsa::{Hash, PublicKey};
 use chrono::{DateTime, Utc};
 use der::{Decode, Encode};
-use rsa::pkcs8::DecodePublicKey;
-use rsa::{Pkcs1v15Sign, RsaPublicKey};
 use sha2::{Digest, Sha256};
 use std::path::Path;
 use x509_cert::Certificate;
 use x509_cert::ext::pkix::{BasicConstraints, KeyUsage, KeyUsages};
-
-/// RSASSA-PKCS1-v1_5 verification (RFC 8017 8.2.2) with the RSA public
-/// operation done by plain square-and-multiply. For e = 65537 that is 17
-/// multiplications modulo n, where the generic 4-bit-window Montgomery
-/// `modpow` of num-bigint-dig (used by `RsaPublicKey::verify`) walks every
-/// bit of a 64-bit exponent word: about 100 Montgomery products, the largest
-/// cost of verifying a document (see BENCHMARKS.md).
-fn pkcs1v15_verify(key: &RsaPublicKey, scheme: Pkcs1v15Sign, hashed: &[u8], sig: &[u8]) -> bool {
-    use rsa::BigUint;
-    use rsa::traits::PublicKeyParts as _;
-    let (n, k) = (key.n(), key.size());
-    if sig.len() != k || scheme.hash_len.is_some_and(|l| l != hashed.len()) {
-        return false;
-    }
-    let s = BigUint::from_bytes_be(sig);
-    if &s >= n {
-        return false;
-    }
-    let mut acc = s.clone();
-    let e = key.e().to_bytes_be();
-    let mut bits = e
-        .iter()
-        .flat_map(|b| (0..8).rev().map(move |i| (b >> i) & 1 == 1))
-        .skip_while(|b| !b);
-    if bits.next() != Some(true) {
-        return false;
-    }
-    for bit in bits {
-        acc = (&acc * &acc) % n;
-        if bit {
-            acc = (&acc * &s) % n;
-        }
-    }
-    let em = acc.to_bytes_be();
-    // EM = 0x00 || 0x01 || PS (0xff...) || 0x00 || DigestInfo prefix || hash
-    let t_len = scheme.prefix.len() + hashed.len();
-    if em.len() > k || k < t_len + 11 {
-        return false;
-    }
-    let mut expected = vec![0xffu8; k];
-    expected[0] = 0;
-    expected[1] = 1;
-    expected[k - t_len - 1] = 0;
-    expected[k - t_len..k - hashed.len()].copy_from_slice(&scheme.prefix);
-    expected[k - hashed.len()..].copy_from_slice(hashed);
-    // em has no leading zero bytes; expected starts 0x00 0x01.
-    em.len() == k - 1 && em[..] == expected[1..]
-}
 
 /// One certificate as the evidence records it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -118,26 +69,19 @@ impl Cert {
         Ok(Self { der, cert })
     }
 
-    fn key(&self) -> Option<RsaPublicKey> {
-        let spki = self
-            .cert
-            .tbs_certificate
-            .subject_public_key_info
-            .to_der()
-            .ok()?;
-        RsaPublicKey::from_public_key_der(&spki).ok()
+    fn key(&self) -> Option<PublicKey> {
+        let spki = &self.cert.tbs_certificate.subject_public_key_info;
+        PublicKey::from_spki_parts(
+            spki.algorithm.oid.as_bytes(),
+            spki.subject_public_key.as_bytes()?,
+        )
     }
 
     /// Does this certificate's key verify `sig` over `data`?
     pub(crate) fn verifies(&self, data: &[u8], sig: &[u8], sha1: bool) -> bool {
         let Some(key) = self.key() else { return false };
-        if sha1 {
-            let h = sha1::Sha1::digest(data);
-            pkcs1v15_verify(&key, Pkcs1v15Sign::new::<sha1::Sha1>(), &h, sig)
-        } else {
-            let h = Sha256::digest(data);
-            pkcs1v15_verify(&key, Pkcs1v15Sign::new::<Sha256>(), &h, sig)
-        }
+        let hash = if sha1 { Hash::Sha1 } else { Hash::Sha256 };
+        key.verify(hash, data, sig)
     }
 
     /// Did `issuer` sign this certificate?
@@ -154,34 +98,14 @@ impl Cert {
         let Some(sig) = self.cert.signature.as_bytes() else {
             return false;
         };
-        let oid = self.cert.signature_algorithm.oid.to_string();
-        match oid.as_str() {
-            "1.2.840.113549.1.1.11" => pkcs1v15_verify(
-                &key,
-                Pkcs1v15Sign::new::<Sha256>(),
-                &Sha256::digest(tbs),
-                sig,
-            ),
-            "1.2.840.113549.1.1.12" => pkcs1v15_verify(
-                &key,
-                Pkcs1v15Sign::new::<sha2::Sha384>(),
-                &sha2::Sha384::digest(tbs),
-                sig,
-            ),
-            "1.2.840.113549.1.1.13" => pkcs1v15_verify(
-                &key,
-                Pkcs1v15Sign::new::<sha2::Sha512>(),
-                &sha2::Sha512::digest(tbs),
-                sig,
-            ),
-            "1.2.840.113549.1.1.5" => pkcs1v15_verify(
-                &key,
-                Pkcs1v15Sign::new::<sha1::Sha1>(),
-                &sha1::Sha1::digest(tbs),
-                sig,
-            ),
-            _ => false,
-        }
+        let hash = match self.cert.signature_algorithm.oid.to_string().as_str() {
+            "1.2.840.113549.1.1.11" => Hash::Sha256,
+            "1.2.840.113549.1.1.12" => Hash::Sha384,
+            "1.2.840.113549.1.1.13" => Hash::Sha512,
+            "1.2.840.113549.1.1.5" => Hash::Sha1,
+            _ => return false,
+        };
+        key.verify(hash, tbs, sig)
     }
 
     pub(crate) fn subject(&self) -> String {
@@ -457,76 +381,5 @@ impl TrustAnchors {
     /// Summaries of the anchors (subject, fingerprint, validity).
     pub fn summaries(&self) -> Vec<CertSummary> {
         self.certs.iter().map(|c| c.summary()).collect()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use rsa::RsaPrivateKey;
-    use rsa::pkcs8::DecodePrivateKey;
-
-    #[test]
-    fn fast_pkcs1v15_agrees_with_the_rsa_crate() {
-        let key =
-            RsaPrivateKey::from_pkcs8_pem(include_str!("../../tests/fixtures/verify/leaf.key"))
-                .unwrap();
-        let public = key.to_public_key();
-        for msg in [&b"signed info"[..], b"", &[0u8; 1000]] {
-            let h = Sha256::digest(msg);
-            let sig = key.sign(Pkcs1v15Sign::new::<Sha256>(), &h).unwrap();
-            let theirs = public.verify(Pkcs1v15Sign::new::<Sha256>(), &h, &sig);
-            assert!(theirs.is_ok());
-            assert!(pkcs1v15_verify(
-                &public,
-                Pkcs1v15Sign::new::<Sha256>(),
-                &h,
-                &sig
-            ));
-            // Another hash, another scheme, a flipped bit, a short signature.
-            let other = Sha256::digest(b"other");
-            assert!(!pkcs1v15_verify(
-                &public,
-                Pkcs1v15Sign::new::<Sha256>(),
-                &other,
-                &sig
-            ));
-            let h1 = sha1::Sha1::digest(msg);
-            assert!(!pkcs1v15_verify(
-                &public,
-                Pkcs1v15Sign::new::<sha1::Sha1>(),
-                &h1,
-                &sig
-            ));
-            let mut bad = sig.clone();
-            bad[10] ^= 1;
-            assert!(!pkcs1v15_verify(
-                &public,
-                Pkcs1v15Sign::new::<Sha256>(),
-                &h,
-                &bad
-            ));
-            assert!(!pkcs1v15_verify(
-                &public,
-                Pkcs1v15Sign::new::<Sha256>(),
-                &h,
-                &sig[1..]
-            ));
-            let s1 = key.sign(Pkcs1v15Sign::new::<sha1::Sha1>(), &h1).unwrap();
-            assert!(pkcs1v15_verify(
-                &public,
-                Pkcs1v15Sign::new::<sha1::Sha1>(),
-                &h1,
-                &s1
-            ));
-        }
-        // A signature value >= n is refused.
-        let n = rsa::traits::PublicKeyParts::n(&public).to_bytes_be();
-        assert!(!pkcs1v15_verify(
-            &public,
-            Pkcs1v15Sign::new::<Sha256>(),
-            &Sha256::digest(b"x"),
-            &n
-        ));
     }
 }

@@ -2,10 +2,8 @@
 //! simulator and the tests sign synthetic documents with test keys.
 
 use super::c14n;
+use super::rsa::Hash;
 use base64::Engine as _;
-use rsa::Pkcs1v15Sign;
-use rsa::RsaPrivateKey;
-use rsa::pkcs8::DecodePrivateKey;
 use sha2::{Digest, Sha256};
 
 /// Sign `xml` (no Signature yet) with `key_pem` (PKCS#8), putting
@@ -78,16 +76,8 @@ pub fn sign_enveloped_with(
         .find(|n| n.has_tag_name((super::DSIG, "SignedInfo")))
         .ok_or("SignedInfo not found")?;
     let canonical = c14n::subtree(&unsigned, si, mode);
-    let key = RsaPrivateKey::from_pkcs8_pem(key_pem).map_err(|e| e.to_string())?;
-    let sig = if sha1 {
-        key.sign(
-            Pkcs1v15Sign::new::<sha1::Sha1>(),
-            &sha1::Sha1::digest(&canonical),
-        )
-    } else {
-        key.sign(Pkcs1v15Sign::new::<Sha256>(), &Sha256::digest(&canonical))
-    }
-    .map_err(|e| e.to_string())?;
+    let hash = if sha1 { Hash::Sha1 } else { Hash::Sha256 };
+    let sig = super::rsa::sign_with_test_key(key_pem, hash, &canonical)?;
     let at = close + signature.find(PLACEHOLDER).ok_or("placeholder")?;
     Ok(format!(
         "{}<SignatureValue>{}</SignatureValue>{}",
