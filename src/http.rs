@@ -110,6 +110,13 @@ fn over_limit(e: &reqwest::Error) -> Option<usize> {
 /// byte is buffered). Used by the generated clients' `exec` hook, so every
 /// API response is bounded whoever reads it.
 pub(crate) fn cap_body(resp: reqwest::Response, limit: usize) -> reqwest::Response {
+    // A declared length within the limit needs no wrapper: hyper reads
+    // exactly that many bytes and no more (and with no decompression
+    // feature enabled, the length is the length of what is read). Only
+    // bodies without one (chunked, or to the connection's end) are counted.
+    if resp.content_length().is_some_and(|n| n <= limit as u64) {
+        return resp;
+    }
     let declared_too_large = resp.content_length().is_some_and(|n| n > limit as u64);
     let status = resp.status();
     let version = resp.version();
@@ -148,11 +155,11 @@ pub(crate) const SENSITIVE_HEADERS: &[&str] = &[
 /// reqwest treat them as such (kept out of `Debug` output and out of
 /// HTTP/2 header compression tables).
 pub(crate) fn mark_sensitive(headers: &mut HeaderMap) {
-    for name in SENSITIVE_HEADERS {
-        if let reqwest::header::Entry::Occupied(mut e) = headers.entry(*name) {
-            for value in e.iter_mut() {
-                value.set_sensitive(true);
-            }
+    // One pass over the few headers a request has; looking each name up
+    // with `entry` would parse and hash the five names on every call.
+    for (name, value) in headers.iter_mut() {
+        if SENSITIVE_HEADERS.contains(&name.as_str()) {
+            value.set_sensitive(true);
         }
     }
 }
