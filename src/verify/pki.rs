@@ -37,29 +37,20 @@ fn to_chrono(t: x509_cert::time::Time) -> DateTime<Utc> {
     DateTime::<Utc>::from(t.to_system_time())
 }
 
-/// The raw TBSCertificate bytes (the signed part), straight from the DER.
+/// The raw TBSCertificate bytes (the signed part), straight from the DER:
+/// the first element of `Certificate ::= SEQUENCE { tbs, algorithm,
+/// signature }`, not a re-encoding of the parsed value.
 fn tbs_bytes(der: &[u8]) -> Option<&[u8]> {
-    fn header(b: &[u8]) -> Option<(usize, usize)> {
-        if b.len() < 2 || b[0] != 0x30 {
-            return None;
-        }
-        let l = b[1] as usize;
-        if l < 0x80 {
-            return Some((2, l));
-        }
-        let n = l & 0x7f;
-        if n == 0 || n > 4 || b.len() < 2 + n {
-            return None;
-        }
-        let len = b[2..2 + n]
-            .iter()
-            .fold(0usize, |a, x| (a << 8) | *x as usize);
-        Some((2 + n, len))
-    }
-    let (h, _) = header(der)?;
-    let inner = der.get(h..)?;
-    let (h2, l2) = header(inner)?;
-    inner.get(..h2 + l2)
+    use der::{Reader, SliceReader};
+    SliceReader::new(der)
+        .ok()?
+        .sequence(|r| {
+            let tbs = r.tlv_bytes()?;
+            r.tlv_bytes()?;
+            r.tlv_bytes()?;
+            Ok(tbs)
+        })
+        .ok()
 }
 
 impl Cert {
@@ -70,11 +61,7 @@ impl Cert {
     }
 
     fn key(&self) -> Option<PublicKey> {
-        let spki = &self.cert.tbs_certificate.subject_public_key_info;
-        PublicKey::from_spki_parts(
-            spki.algorithm.oid.as_bytes(),
-            spki.subject_public_key.as_bytes()?,
-        )
+        PublicKey::from_spki(&self.cert.tbs_certificate.subject_public_key_info)
     }
 
     /// Does this certificate's key verify `sig` over `data`?

@@ -14,8 +14,11 @@
 //! subject of RUSTSEC-2023-0071, which has no fixed version, and verification
 //! is all the library needs).
 
+use der::asn1::{ObjectIdentifier, OctetStringRef, UintRef};
+use der::{Decode, Reader, SliceReader};
 use num_bigint::BigUint;
 use sha2::Digest as _;
+use x509_cert::spki::{AlgorithmIdentifierRef, SubjectPublicKeyInfoOwned};
 
 /// Smallest and largest modulus accepted, in bits.
 const MIN_BITS: u64 = 2048;
@@ -119,25 +122,26 @@ impl std::fmt::Debug for PublicKey {
 }
 
 /// rsaEncryption, 1.2.840.113549.1.1.1.
-const RSA_ENCRYPTION: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
+const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
+
+fn uint(u: UintRef<'_>) -> BigUint {
+    BigUint::from_bytes_be(u.as_bytes())
+}
 
 impl PublicKey {
-    /// A key from a certificate's `SubjectPublicKeyInfo`: the algorithm's OID
-    /// (DER content octets) and the subject public key bits (`RSAPublicKey`).
-    pub(crate) fn from_spki_parts(oid: &[u8], key_bits: &[u8]) -> Option<Self> {
-        if oid != RSA_ENCRYPTION {
+    /// The RSA key of a certificate's `SubjectPublicKeyInfo`
+    /// (`RSAPublicKey ::= SEQUENCE { modulus, publicExponent }`).
+    pub(crate) fn from_spki(spki: &SubjectPublicKeyInfoOwned) -> Option<Self> {
+        if spki.algorithm.oid != RSA_ENCRYPTION {
             return None;
         }
-        let (seq, rest) = der::read(key_bits, der::SEQUENCE)?;
-        if !rest.is_empty() {
-            return None;
-        }
-        let (n, seq) = der::uint(seq)?;
-        let (e, seq) = der::uint(seq)?;
-        if !seq.is_empty() {
-            return None;
-        }
-        Self::new(n, e)
+        let bits = spki.subject_public_key.as_bytes()?;
+        let mut r = SliceReader::new(bits).ok()?;
+        let (n, e) = r
+            .sequence(|r| Ok((UintRef::decode(r)?, UintRef::decode(r)?)))
+            .ok()?;
+        r.finish(()).ok()?;
+        Self::new(uint(n), uint(e))
     }
 
     fn new(n: BigUint, e: BigUint) -> Option<Self> {
@@ -173,7 +177,13 @@ pub(crate) fn sign_with_test_key(
     hash: Hash,
     data: &[u8],
 ) -> Result<Vec<u8>, String> {
-    let der_bytes = pem_body(key_pem, "PRIVATE KEY").ok_or("not a PKCS#8 PEM private key")?;
+    let (label, der_bytes) =
+        der::pem::decode_vec(key_pem.as_bytes()).map_err(|e| format!("key PEM: {e}"))?;
+    if label != "PRIVATE KEY" {
+        return Err(format!(
+            "a PKCS#8 PRIVATE KEY PEM was expected, not {label}"
+        ));
+    }
     let key = PrivateKey::from_pkcs8(&der_bytes).ok_or("not an RSA PKCS#8 private key")?;
     let k = key.n.bits().div_ceil(8) as usize;
     let em = encode(hash, data, k).ok_or("key too small for this digest")?;
@@ -197,92 +207,44 @@ struct PrivateKey {
 }
 
 impl PrivateKey {
-    /// `PrivateKeyInfo` { version, AlgorithmIdentifier, OCTET STRING
-    /// `RSAPrivateKey` { version, n, e, d, p, q, dp, dq, qinv } }.
+    /// `PrivateKeyInfo ::= SEQUENCE { version, AlgorithmIdentifier, OCTET
+    /// STRING (RSAPrivateKey ::= SEQUENCE { version, n, e, d, p, q, dp, dq,
+    /// qinv }) }`.
     fn from_pkcs8(input: &[u8]) -> Option<Self> {
-        let (info, _) = der::read(input, der::SEQUENCE)?;
-        let (_version, info) = der::uint(info)?;
-        let (alg, info) = der::read(info, der::SEQUENCE)?;
-        let (oid, _) = der::read(alg, der::OID)?;
-        if oid != RSA_ENCRYPTION {
-            return None;
-        }
-        let (octets, _) = der::read(info, der::OCTET_STRING)?;
-        let (rsa, _) = der::read(octets, der::SEQUENCE)?;
-        let (_version, rsa) = der::uint(rsa)?;
-        let (n, rsa) = der::uint(rsa)?;
-        let (_e, rsa) = der::uint(rsa)?;
-        let (_d, rsa) = der::uint(rsa)?;
-        let (p, rsa) = der::uint(rsa)?;
-        let (q, rsa) = der::uint(rsa)?;
-        let (dp, rsa) = der::uint(rsa)?;
-        let (dq, rsa) = der::uint(rsa)?;
-        let (qinv, _) = der::uint(rsa)?;
-        Some(PrivateKey {
-            n,
-            p,
-            q,
-            dp,
-            dq,
-            qinv,
-        })
-    }
-}
-
-/// The DER inside a PEM block with this label.
-fn pem_body(pem: &str, label: &str) -> Option<Vec<u8>> {
-    use base64::Engine as _;
-    let begin = format!("-----BEGIN {label}-----");
-    let end = format!("-----END {label}-----");
-    let start = pem.find(&begin)? + begin.len();
-    let stop = pem[start..].find(&end)? + start;
-    let b64: String = pem[start..stop]
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect();
-    base64::engine::general_purpose::STANDARD.decode(b64).ok()
-}
-
-/// The few DER reads the keys need: definite lengths only, bounded.
-mod der {
-    use num_bigint::BigUint;
-
-    pub const SEQUENCE: u8 = 0x30;
-    pub const INTEGER: u8 = 0x02;
-    pub const OCTET_STRING: u8 = 0x04;
-    pub const OID: u8 = 0x06;
-
-    /// The content of the element with `tag` at the start of `input`, and
-    /// what follows it.
-    pub fn read(input: &[u8], tag: u8) -> Option<(&[u8], &[u8])> {
-        let (&t, rest) = input.split_first()?;
-        if t != tag {
-            return None;
-        }
-        let (&first, rest) = rest.split_first()?;
-        let (len, rest) = if first < 0x80 {
-            (first as usize, rest)
-        } else {
-            let n = (first & 0x7f) as usize;
-            if n == 0 || n > 3 || rest.len() < n {
-                return None;
-            }
-            let len = rest[..n].iter().fold(0usize, |a, b| (a << 8) | *b as usize);
-            (len, &rest[n..])
-        };
-        if rest.len() < len {
-            return None;
-        }
-        Some(rest.split_at(len))
-    }
-
-    /// A non-negative INTEGER.
-    pub fn uint(input: &[u8]) -> Option<(BigUint, &[u8])> {
-        let (content, rest) = read(input, INTEGER)?;
-        if content.is_empty() || content[0] & 0x80 != 0 {
-            return None;
-        }
-        Some((BigUint::from_bytes_be(content), rest))
+        let octets = SliceReader::new(input)
+            .ok()?
+            .sequence(|r| {
+                u8::decode(r)?;
+                let alg = AlgorithmIdentifierRef::decode(r)?;
+                let key = OctetStringRef::decode(r)?;
+                // Attributes and a public key may follow (PKCS#8 v2).
+                while !r.is_finished() {
+                    r.tlv_bytes()?;
+                }
+                Ok((alg.oid, key.as_bytes()))
+            })
+            .ok()
+            .filter(|(oid, _)| *oid == RSA_ENCRYPTION)?
+            .1;
+        SliceReader::new(octets)
+            .ok()?
+            .sequence(|r| {
+                u8::decode(r)?;
+                let mut v = [(); 8].map(|_| BigUint::default());
+                for slot in &mut v {
+                    *slot = uint(UintRef::decode(r)?);
+                }
+                let [n, _e, _d, p, q, dp, dq, qinv] = v;
+                Ok(PrivateKey {
+                    n,
+                    p,
+                    q,
+                    dp,
+                    dq,
+                    qinv,
+                })
+            })
+            .ok()
     }
 }
 
@@ -305,7 +267,7 @@ mod tests {
     const KEY: &str = include_str!("../simulator/test_pki/leaf.key");
 
     fn public_of_test_key() -> PublicKey {
-        let der_bytes = pem_body(KEY, "PRIVATE KEY").unwrap();
+        let (_, der_bytes) = der::pem::decode_vec(KEY.as_bytes()).unwrap();
         let k = PrivateKey::from_pkcs8(&der_bytes).unwrap();
         PublicKey::new(k.n, BigUint::from(65537u32)).unwrap()
     }

@@ -49,13 +49,12 @@ pub fn sign_enveloped_with(
         b64(&digest)
     );
     let mut certs = String::new();
-    for block in chain_pem.split("-----BEGIN CERTIFICATE-----").skip(1) {
-        let body = block
-            .split("-----END CERTIFICATE-----")
-            .next()
-            .unwrap_or("");
-        let body: String = body.chars().filter(|c| !c.is_whitespace()).collect();
-        certs.push_str(&format!("<X509Certificate>{body}</X509Certificate>"));
+    let chain = x509_cert::Certificate::load_pem_chain(chain_pem.as_bytes())
+        .map_err(|e| format!("certificate chain: {e}"))?;
+    for cert in chain {
+        use der::Encode as _;
+        let der = cert.to_der().map_err(|e| e.to_string())?;
+        certs.push_str(&format!("<X509Certificate>{}</X509Certificate>", b64(&der)));
     }
     const PLACEHOLDER: &str = "<SignatureValue></SignatureValue>";
     let signature = format!(
