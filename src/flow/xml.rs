@@ -122,6 +122,79 @@ pub const MAX_ATTRIBUTES: usize = 64;
 /// Deepest element nesting accepted (DigiLocker documents nest 5 deep).
 pub const MAX_DEPTH: usize = 64;
 
+/// A bound a document breaks, found before (or while) it is read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Overrun {
+    /// A document type declaration (and so, possibly, entities).
+    Dtd,
+    /// Elements nest deeper than the limit.
+    Depth(usize),
+    /// One element carries more attributes than [`MAX_ATTRIBUTES`].
+    Attributes,
+}
+
+impl std::fmt::Display for Overrun {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Overrun::Dtd => {
+                f.write_str("a document type declaration is not allowed (no DTDs, no entities)")
+            }
+            Overrun::Depth(max) => write!(f, "elements nest deeper than {max} levels"),
+            Overrun::Attributes => {
+                write!(f, "an element has more than {MAX_ATTRIBUTES} attributes")
+            }
+        }
+    }
+}
+
+/// The bounds applied to one event, `depth` kept by the caller. Attributes
+/// are counted without quick-xml's duplicate check, so the count stays
+/// linear however many there are.
+fn bound(event: &Event<'_>, depth: &mut usize, max_depth: usize) -> Result<(), Overrun> {
+    match event {
+        Event::DocType(_) => return Err(Overrun::Dtd),
+        Event::Start(_) => {
+            *depth += 1;
+            if *depth > max_depth {
+                return Err(Overrun::Depth(max_depth));
+            }
+        }
+        Event::End(_) => *depth = depth.saturating_sub(1),
+        _ => {}
+    }
+    if let Event::Start(e) | Event::Empty(e) = event
+        && e.attributes()
+            .with_checks(false)
+            .nth(MAX_ATTRIBUTES)
+            .is_some()
+    {
+        return Err(Overrun::Attributes);
+    }
+    Ok(())
+}
+
+/// One linear pass of the bounds over a whole document, for readers that
+/// build a tree (the signature verifier's roxmltree, whose duplicate
+/// attribute check is quadratic): `Ok(Ok(()))` within bounds, `Ok(Err(_))`
+/// for the bound broken, `Err` when the text is not well-formed XML.
+pub(crate) fn check_bounds(xml: &[u8], max_depth: usize) -> Result<Result<(), Overrun>, XmlError> {
+    let mut reader = Reader::from_reader(xml);
+    let mut buf = Vec::new();
+    let mut depth = 0usize;
+    loop {
+        let event = reader
+            .read_event_into(&mut buf)
+            .map_err(|e| XmlError(format!("at byte {}: {e}", reader.buffer_position())))?;
+        if matches!(event, Event::Eof) {
+            return Ok(Ok(()));
+        }
+        if let Err(o) = bound(&event, &mut depth, max_depth) {
+            return Ok(Err(o));
+        }
+        buf.clear();
+    }
+}
+
 /// Read the identity fields of an Aadhaar, PAN or licence XML document.
 ///
 /// Bounded: at most [`MAX_XML_BYTES`], [`MAX_ATTRIBUTES`] per element and
@@ -146,31 +219,10 @@ pub fn read_identity(xml: &[u8]) -> Result<XmlIdentity, XmlError> {
         let event = reader
             .read_event_into(&mut buf)
             .map_err(|e| XmlError(format!("at byte {}: {e}", reader.buffer_position())))?;
+        bound(&event, &mut depth, MAX_DEPTH).map_err(|o| XmlError(o.to_string()))?;
         match event {
-            Event::DocType(_) => {
-                return Err(XmlError(
-                    "a document type declaration is not allowed (no DTDs, no entities)".into(),
-                ));
-            }
             Event::Start(ref e) | Event::Empty(ref e) => {
                 saw_element = true;
-                if matches!(event, Event::Start(_)) {
-                    depth += 1;
-                    if depth > MAX_DEPTH {
-                        return Err(XmlError(format!(
-                            "elements nest deeper than {MAX_DEPTH} levels"
-                        )));
-                    }
-                }
-                if e.attributes()
-                    .with_checks(false)
-                    .nth(MAX_ATTRIBUTES)
-                    .is_some()
-                {
-                    return Err(XmlError(format!(
-                        "an element has more than {MAX_ATTRIBUTES} attributes"
-                    )));
-                }
                 let name = e.local_name().into_inner().to_string();
                 let a = attrs(e);
                 let is_start = matches!(event, Event::Start(_));
@@ -213,7 +265,6 @@ pub fn read_identity(xml: &[u8]) -> Result<XmlIdentity, XmlError> {
                 }
             }
             Event::End(ref e) => {
-                depth = depth.saturating_sub(1);
                 let name = e.local_name().into_inner();
                 if matches!(name, "Pht" | "Photo") {
                     in_photo = false;
@@ -251,6 +302,30 @@ pub async fn read_identity_async(xml: bytes::Bytes) -> Result<XmlIdentity, XmlEr
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_bounds_pass_counts_attributes_of_tags_only() {
+        let ok = |x: &str| check_bounds(x.as_bytes(), MAX_DEPTH).unwrap();
+        let many: String = (0..65).map(|i| format!(" a{i}=\"1\"")).collect();
+        assert_eq!(ok(&format!("<a{many}/>")), Err(Overrun::Attributes));
+        // `=` in values, comments, CDATA and instructions is no attribute.
+        let few = format!(
+            "<a x=\"{}\"><!--{}--><![CDATA[{}]]><?pi {}?></a>",
+            "=".repeat(99),
+            "b=1 ".repeat(99),
+            "c=1 ".repeat(99),
+            "d=1 ".repeat(99)
+        );
+        assert_eq!(ok(&few), Ok(()));
+        let attack: String = (0..80_000).map(|i| format!(" a{i}=\"1\"")).collect();
+        assert_eq!(ok(&format!("<Poi{attack}/>")), Err(Overrun::Attributes));
+        assert_eq!(ok("<!DOCTYPE a><a/>"), Err(Overrun::Dtd));
+        assert_eq!(
+            check_bounds(b"<a><b></b></a>", 1).unwrap(),
+            Err(Overrun::Depth(1))
+        );
+        assert!(check_bounds(b"<a x=\"1\" x=\"2\"><b></a>", MAX_DEPTH).is_err());
+    }
 
     const AADHAAR: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 <Certificate language="99" name="Aadhaar Card" type="ADHAR">

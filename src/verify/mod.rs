@@ -270,55 +270,6 @@ pub(crate) fn b64(text: &str) -> Result<Vec<u8>, VerifyError> {
         .map_err(|_| malformed("invalid base64"))
 }
 
-/// Attributes (namespace declarations included) allowed on one element;
-/// the documents' busiest elements carry about a dozen.
-const MAX_ATTRIBUTES: usize = 64;
-
-/// The largest number of attributes on one tag of `text`: `=` signs inside
-/// a tag and outside quoted values (comments, CDATA and processing
-/// instructions are skipped; a malformed text only has to be counted
-/// generously, since the parser refuses it afterwards).
-fn most_attributes(text: &str) -> usize {
-    let b = text.as_bytes();
-    let (mut i, mut most) = (0, 0);
-    while let Some(off) = b[i..].iter().position(|&c| c == b'<') {
-        i += off + 1;
-        let rest = &b[i..];
-        let skip_to = |end: &[u8]| {
-            rest.windows(end.len())
-                .position(|w| w == end)
-                .map_or(b.len(), |p| i + p + end.len())
-        };
-        if rest.starts_with(b"!--") {
-            i = skip_to(b"-->");
-            continue;
-        }
-        if rest.starts_with(b"![CDATA[") {
-            i = skip_to(b"]]>");
-            continue;
-        }
-        if rest.starts_with(b"?") {
-            i = skip_to(b"?>");
-            continue;
-        }
-        let (mut count, mut quote) = (0usize, None);
-        while i < b.len() {
-            let c = b[i];
-            match quote {
-                Some(q) if c == q => quote = None,
-                Some(_) => {}
-                None if c == b'"' || c == b'\'' => quote = Some(c),
-                None if c == b'=' => count += 1,
-                None if c == b'>' => break,
-                None => {}
-            }
-            i += 1;
-        }
-        most = most.max(count);
-    }
-    most
-}
-
 /// Parse with the profile's limits: no DTD, bounded size, nodes and depth.
 pub(crate) fn parse<'i>(
     text: &'i str,
@@ -331,15 +282,14 @@ pub(crate) fn parse<'i>(
             policy.max_bytes
         )));
     }
-    if text.contains("<!DOCTYPE") || text.contains("<!ENTITY") {
-        return Err(VerifyError::Dtd);
-    }
-    // roxmltree compares each attribute with the element's earlier ones
-    // (quadratic in their number): count them first, in one linear pass.
-    if most_attributes(text) > MAX_ATTRIBUTES {
-        return Err(VerifyError::TooLarge(format!(
-            "an element has more than {MAX_ATTRIBUTES} attributes"
-        )));
+    // One linear pass of the document reader's bounds first: DTDs, depth,
+    // and attributes per element, which roxmltree compares pairwise.
+    use crate::flow::xml::{Overrun, check_bounds};
+    match check_bounds(text.as_bytes(), policy.max_depth) {
+        Ok(Ok(())) => {}
+        Ok(Err(Overrun::Dtd)) => return Err(VerifyError::Dtd),
+        Ok(Err(o)) => return Err(VerifyError::TooLarge(o.to_string())),
+        Err(e) => return Err(malformed(e.0)),
     }
     let opts = roxmltree::ParsingOptions {
         allow_dtd: false,
@@ -351,19 +301,6 @@ pub(crate) fn parse<'i>(
         roxmltree::Error::NodesLimitReached => VerifyError::TooLarge("too many nodes".into()),
         e => malformed(e.to_string()),
     })?;
-    let mut depth = vec![0usize; doc.descendants().count() + 1];
-    for n in doc.descendants() {
-        if let Some(p) = n.parent() {
-            let d = depth[p.id().get_usize()] + 1;
-            if d > policy.max_depth {
-                return Err(VerifyError::TooLarge(format!(
-                    "nesting deeper than {}",
-                    policy.max_depth
-                )));
-            }
-            depth[n.id().get_usize()] = d;
-        }
-    }
     Ok(doc)
 }
 
@@ -590,22 +527,4 @@ pub(crate) fn verify_inner(
 
 pub(crate) fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::most_attributes;
-
-    #[test]
-    fn attributes_are_counted_per_tag_outside_quotes() {
-        assert_eq!(most_attributes("<a x=\"1\" y='2'><b z=\"a=b\"/></a>"), 2);
-        assert_eq!(
-            most_attributes("<a><!-- p=1 q=2 r=3 --><?pi a=1 b=2 c=3?></a>"),
-            0
-        );
-        assert_eq!(most_attributes("<a><![CDATA[x=1 y=2 z=3]]></a>"), 0);
-        let many: String = (0..80_000).map(|i| format!(" a{i}=\"1\"")).collect();
-        assert_eq!(most_attributes(&format!("<Poi{many}/>")), 80_000);
-        assert_eq!(most_attributes("<unterminated a=1 b=2"), 2);
-    }
 }
