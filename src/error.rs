@@ -413,6 +413,80 @@ fn auth_hint(e: &ProviderError) -> &'static str {
 }
 
 impl Error {
+    /// An equal copy of an error for another caller (the error of one failure
+    /// shared by all who waited for it). Every variant but
+    /// [`Error::Transport`] is plain data; a transport error's cause is kept as
+    /// its message (already free of the URL).
+    pub(crate) fn replicate(&self) -> Error {
+        match self {
+            Error::NotVerified(v) => Error::NotVerified(v.clone()),
+            Error::InvalidInput { field, reason } => Error::InvalidInput {
+                field,
+                reason: reason.clone(),
+            },
+            Error::Config(m) => Error::Config(m.clone()),
+            Error::Auth(p) => Error::Auth(p.clone()),
+            Error::RateLimited { error, retry_after } => Error::RateLimited {
+                error: error.clone(),
+                retry_after: *retry_after,
+            },
+            Error::SessionNotFound(p) => Error::SessionNotFound(p.clone()),
+            Error::NotReady { reason, error } => Error::NotReady {
+                reason: *reason,
+                error: error.clone(),
+            },
+            Error::Provider(p) => Error::Provider(p.clone()),
+            Error::Transport {
+                provider,
+                kind,
+                may_have_been_sent,
+                source,
+            } => Error::Transport {
+                provider: *provider,
+                kind: *kind,
+                may_have_been_sent: *may_have_been_sent,
+                source: Box::new(SharedCause(source.to_string())),
+            },
+            Error::Decode {
+                provider,
+                status,
+                message,
+                excerpt,
+            } => Error::Decode {
+                provider: *provider,
+                status: *status,
+                message: message.clone(),
+                excerpt: excerpt.clone(),
+            },
+            Error::LinkExpired { status } => Error::LinkExpired { status: *status },
+            Error::TooLarge { limit } => Error::TooLarge { limit: *limit },
+            Error::WaitTimedOut {
+                attempts,
+                elapsed,
+                reason,
+            } => Error::WaitTimedOut {
+                attempts: *attempts,
+                elapsed: *elapsed,
+                reason: reason.clone(),
+            },
+        }
+    }
+}
+
+/// The cause of a transport error, shared with the callers of one failure
+/// episode.
+#[derive(Debug)]
+struct SharedCause(String);
+
+impl fmt::Display for SharedCause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for SharedCause {}
+
+impl Error {
     /// The provider's error details, when the provider answered.
     pub fn provider_error(&self) -> Option<&ProviderError> {
         match self {

@@ -103,7 +103,7 @@ impl TokenCache {
         failure
             .as_ref()
             .filter(|f| f.epoch == epoch)
-            .map(|f| replicate(&f.error))
+            .map(|f| f.error.replicate())
     }
 
     /// When the next fetch may start, if the last one failed.
@@ -171,7 +171,7 @@ impl TokenCache {
                 *failure = Some(Failed {
                     epoch,
                     retry_at: tokio::time::Instant::now() + FAILURE_BACKOFF,
-                    error: replicate(&e),
+                    error: e.replicate(),
                 });
                 Err(e)
             }
@@ -187,77 +187,6 @@ impl TokenCache {
         }
     }
 }
-
-/// An equal copy of `e` for another caller. Every variant but
-/// [`Error::Transport`] is plain data; a transport error's cause is kept as
-/// its message (already free of the URL).
-fn replicate(e: &Error) -> Error {
-    match e {
-        Error::NotVerified(v) => Error::NotVerified(v.clone()),
-        Error::InvalidInput { field, reason } => Error::InvalidInput {
-            field,
-            reason: reason.clone(),
-        },
-        Error::Config(m) => Error::Config(m.clone()),
-        Error::Auth(p) => Error::Auth(p.clone()),
-        Error::RateLimited { error, retry_after } => Error::RateLimited {
-            error: error.clone(),
-            retry_after: *retry_after,
-        },
-        Error::SessionNotFound(p) => Error::SessionNotFound(p.clone()),
-        Error::NotReady { reason, error } => Error::NotReady {
-            reason: *reason,
-            error: error.clone(),
-        },
-        Error::Provider(p) => Error::Provider(p.clone()),
-        Error::Transport {
-            provider,
-            kind,
-            may_have_been_sent,
-            source,
-        } => Error::Transport {
-            provider: *provider,
-            kind: *kind,
-            may_have_been_sent: *may_have_been_sent,
-            source: Box::new(SharedCause(source.to_string())),
-        },
-        Error::Decode {
-            provider,
-            status,
-            message,
-            excerpt,
-        } => Error::Decode {
-            provider: *provider,
-            status: *status,
-            message: message.clone(),
-            excerpt: excerpt.clone(),
-        },
-        Error::LinkExpired { status } => Error::LinkExpired { status: *status },
-        Error::TooLarge { limit } => Error::TooLarge { limit: *limit },
-        Error::WaitTimedOut {
-            attempts,
-            elapsed,
-            reason,
-        } => Error::WaitTimedOut {
-            attempts: *attempts,
-            elapsed: *elapsed,
-            reason: reason.clone(),
-        },
-    }
-}
-
-/// The cause of a transport error, shared with the callers of one failure
-/// episode.
-#[derive(Debug)]
-struct SharedCause(String);
-
-impl fmt::Display for SharedCause {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for SharedCause {}
 
 /// When to replace a token issued at `issued` that expires at `expires`:
 /// `margin` before expiry, or halfway through a lifetime shorter than the
