@@ -332,30 +332,40 @@ async fn document_maps_files_and_metadata() {
     assert_eq!(f.entity.as_deref(), Some("org.quicko.drive.file"));
 }
 
+/// A file listed without `url` is kept, without a link, beside the others:
+/// on DigiLocker and on the DigiLocker SDK, whose schema requires `url`
+/// (an override makes it optional, as on the other operations).
 #[tokio::test]
 async fn a_file_without_url_is_kept_without_a_link() {
     let server = MockServer::start_async().await;
     mock_auth(&server, &TOKEN).await;
     let mut linkless = aadhaar_file();
     linkless.as_object_mut().unwrap().remove("url");
-    server
-        .mock_async(|when, then| {
-            authed(
-                when.method(GET).path(format!(
-                    "/kyc/digilocker/sessions/{SESSION}/documents/aadhaar"
-                )),
-                &TOKEN,
-            );
-            then.status(200)
-                .json_body(ok(json!({ "files": [linkless, aadhaar_file()] })));
-        })
-        .await;
+    for api in ["digilocker", "digilocker-sdk"] {
+        let files = json!({ "files": [linkless.clone(), aadhaar_file()] });
+        server
+            .mock_async(|when, then| {
+                authed(
+                    when.method(GET)
+                        .path(format!("/kyc/{api}/sessions/{SESSION}/documents/aadhaar")),
+                    &TOKEN,
+                );
+                then.status(200).json_body(ok(files));
+            })
+            .await;
+    }
     let sandbox = client(&server);
+    let sdk = sandbox
+        .sdk_document(SESSION, DocType::Aadhaar)
+        .await
+        .unwrap();
     let doc = sandbox.document(SESSION, DocType::Aadhaar).await.unwrap();
-    assert_eq!(doc.files.len(), 2, "the other file is kept");
-    assert_eq!(doc.files[0].url, None);
-    assert_eq!(doc.files[0].size, Some(16598));
-    assert!(doc.files[1].url.is_some());
+    for d in [&sdk, &doc] {
+        assert_eq!(d.files.len(), 2, "the other file is kept");
+        assert_eq!(d.files[0].url, None);
+        assert_eq!(d.files[0].size, Some(16598));
+        assert!(d.files[1].url.is_some());
+    }
     // Downloading the linkless file is a typed error, nothing sent.
     let e = sandbox.download(&doc.files[0]).await.unwrap_err();
     assert!(
@@ -473,35 +483,6 @@ async fn sdk_document() {
         .unwrap();
     m.assert_async().await;
     assert_eq!(doc.files.len(), 1);
-}
-
-/// The SDK's document schema requires `url` (the other three do not): a
-/// linkless file is kept, without a link, beside the others.
-#[tokio::test]
-async fn sdk_document_keeps_a_file_without_url() {
-    let server = MockServer::start_async().await;
-    mock_auth(&server, &TOKEN).await;
-    let mut linkless = aadhaar_file();
-    linkless.as_object_mut().unwrap().remove("url");
-    server
-        .mock_async(|when, then| {
-            authed(
-                when.method(GET).path(format!(
-                    "/kyc/digilocker-sdk/sessions/{SESSION}/documents/aadhaar"
-                )),
-                &TOKEN,
-            );
-            then.status(200)
-                .json_body(ok(json!({ "files": [linkless, aadhaar_file()] })));
-        })
-        .await;
-    let doc = client(&server)
-        .sdk_document(SESSION, DocType::Aadhaar)
-        .await
-        .unwrap();
-    assert_eq!(doc.files.len(), 2);
-    assert_eq!(doc.files[0].url, None);
-    assert!(doc.files[1].url.is_some());
 }
 
 #[tokio::test]
