@@ -415,19 +415,7 @@ async fn callers_during_the_back_off_share_the_next_episode_and_recover() {
         .await;
     broken.up_to_n_times_async(1).await;
     let good = mock_auth(&api, &TOKEN).await;
-    let status = api
-        .mock_async(|when, then| {
-            authed(
-                when.method(GET)
-                    .path(format!("/kyc/digilocker/sessions/{SESSION}/status")),
-                &TOKEN,
-            );
-            then.status(200).json_body(ok(json!({
-                "id": SESSION, "created_at": 1752579445983i64,
-                "@entity": "in.co.sandbox.kyc.digilocker.session", "status": "created"
-            })));
-        })
-        .await;
+    let status = mock_status_ok(&api, &TOKEN).await;
     let sb = client(&api);
     let e = sb.session_status(SESSION).await.unwrap_err();
     assert!(matches!(e, Error::Decode { status: 200, .. }), "{e:?}");

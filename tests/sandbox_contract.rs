@@ -93,19 +93,7 @@ async fn authenticate_sends_key_secret_and_version_only() {
             }));
         })
         .await;
-    let status = server
-        .mock_async(|when, then| {
-            authed(
-                when.method(GET)
-                    .path(format!("/kyc/digilocker/sessions/{SESSION}/status")),
-                &TOKEN,
-            );
-            then.status(200).json_body(ok(json!({
-                "id": SESSION, "created_at": 1752579445983i64,
-                "@entity": "in.co.sandbox.kyc.digilocker.session", "status": "created"
-            })));
-        })
-        .await;
+    let status = mock_status_ok(&server, &TOKEN).await;
     let sb = client(&server);
     sb.session_status(SESSION).await.unwrap();
     // The cached token serves the second call.

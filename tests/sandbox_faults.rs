@@ -14,24 +14,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-const STATUS_PATH: &str = "/kyc/digilocker/sessions/f1bd0342-cc1d-4051-8301-e8ee17e3a3c3/status";
-
-fn status_body() -> serde_json::Value {
-    ok(json!({
-        "id": SESSION, "created_at": 1752579445983i64,
-        "@entity": "in.co.sandbox.kyc.digilocker.session", "status": "created"
-    }))
-}
-
-async fn mock_status_ok<'a>(server: &'a MockServer, token: &str) -> httpmock::Mock<'a> {
-    server
-        .mock_async(|when, then| {
-            authed(when.method(GET).path(STATUS_PATH), token);
-            then.status(200).json_body(status_body());
-        })
-        .await
-}
-
 // ---------------------------------------------------------------------------
 // Token lifecycle
 // ---------------------------------------------------------------------------

@@ -103,3 +103,26 @@ pub fn authed_no_version(when: When, token: &str) -> When {
         .header_missing("x-api-version")
         .header_missing("api-version")
 }
+
+/// The status path of [`SESSION`].
+pub const STATUS_PATH: &str =
+    "/kyc/digilocker/sessions/f1bd0342-cc1d-4051-8301-e8ee17e3a3c3/status";
+
+/// A status answer for [`SESSION`]: state `created`.
+pub fn status_body() -> Value {
+    ok(json!({
+        "id": SESSION, "created_at": 1752579445983i64,
+        "@entity": "in.co.sandbox.kyc.digilocker.session", "status": "created"
+    }))
+}
+
+/// [`SESSION`]'s status, answered with [`status_body`] to calls carrying
+/// `token`.
+pub async fn mock_status_ok<'a>(server: &'a MockServer, token: &str) -> Mock<'a> {
+    server
+        .mock_async(|when, then| {
+            authed(when.method(GET).path(STATUS_PATH), token);
+            then.status(200).json_body(status_body());
+        })
+        .await
+}
