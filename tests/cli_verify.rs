@@ -4,11 +4,9 @@
 use digilocker_kyc::verify::sign::sign_enveloped;
 use std::process::Command;
 
-const FX: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/verify");
+mod verify_support;
 
-fn read(name: &str) -> String {
-    std::fs::read_to_string(format!("{FX}/{name}")).unwrap()
-}
+use verify_support::{FX, read};
 
 fn write_docs() -> (std::path::PathBuf, std::path::PathBuf) {
     let xml = "<Certificate><CertificateData><KycRes ts=\"2025-03-04T10:11:12+05:30\"><UidData uid=\"xxxxxxxx0042\"><Poi name=\"Test Person\" dob=\"01-01-1990\" gender=\"F\"/><Poa pc=\"411001\"/></UidData></KycRes></CertificateData></Certificate>";

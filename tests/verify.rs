@@ -6,11 +6,9 @@ use digilocker_kyc::verify::{
 };
 use std::process::Command;
 
-const FX: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/verify");
+mod verify_support;
 
-fn read(name: &str) -> String {
-    std::fs::read_to_string(format!("{FX}/{name}")).unwrap()
-}
+use verify_support::{FX, anchors, read, xmlsec_verify};
 
 fn aadhaar() -> String {
     "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<Certificate><CertificateData><KycRes code=\"c1\" ret=\"Y\" ts=\"2025-03-04T10:11:12.000+05:30\" ttl=\"2026-03-04T10:11:12\" txn=\"UKC:test\"><UidData tkn=\"t\" uid=\"xxxxxxxx0042\"><Poi dob=\"01-01-1990\" gender=\"F\" name=\"Test Person &amp; Co\"/><Poa co=\"C/O Someone\" country=\"India\" dist=\"Pune\" pc=\"411001\" state=\"Maharashtra\" vtc=\"Pune\"/><LData/><Pht>AAAA</Pht></UidData></KycRes></CertificateData></Certificate>".to_string()
@@ -29,35 +27,8 @@ fn signed(xml: &str) -> String {
     sign_enveloped(xml, &read("leaf.key"), &chain(), true).unwrap()
 }
 
-fn anchors() -> TrustAnchors {
-    TrustAnchors::from_path(format!("{FX}/root.pem")).unwrap()
-}
-
 fn check(xml: &str) -> Result<digilocker_kyc::verify::VerifiedDocument, VerifyError> {
     verify_document(xml.as_bytes(), &anchors(), &VerifyPolicy::default())
-}
-
-fn xmlsec_verify(xml: &str, root: &str) -> bool {
-    let dir = std::env::temp_dir().join(format!(
-        "verify-{}-{}",
-        std::process::id(),
-        fastrand::u64(..)
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    let f = dir.join("doc.xml");
-    std::fs::write(&f, xml).unwrap();
-    let out = Command::new("xmlsec1")
-        .args([
-            "--verify",
-            "--trusted-pem",
-            &format!("{FX}/{root}"),
-            "--verification-gmt-time",
-            "2025-06-01 00:00:00",
-        ])
-        .arg(&f)
-        .output()
-        .expect("xmlsec1 is installed by .ci/run");
-    out.status.success()
 }
 
 #[test]

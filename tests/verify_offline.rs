@@ -8,17 +8,15 @@ use digilocker_kyc::verify::{
     sign::sign_enveloped_with, verify_offline_zip,
 };
 use std::io::Write as _;
-use std::process::Command;
 use zip::write::SimpleFileOptions;
 
-const FX: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/verify");
+mod verify_support;
+
+use verify_support::{FX, anchors, read};
+
 const CODE: &str = "Lock@487";
 const MOBILE: &str = "9876543210";
 const EMAIL: &str = "asha.test@example.com";
-
-fn read(name: &str) -> String {
-    std::fs::read_to_string(format!("{FX}/{name}")).unwrap()
-}
 
 fn sha256_hex(s: &str) -> String {
     use sha2::Digest as _;
@@ -54,10 +52,6 @@ fn signed(xml: &str) -> String {
     sign_enveloped_with(xml, &read("leaf.key"), &chain(), true, true).unwrap()
 }
 
-fn anchors() -> TrustAnchors {
-    TrustAnchors::from_path(format!("{FX}/root.pem")).unwrap()
-}
-
 #[derive(Clone, Copy, Debug)]
 enum Enc {
     ZipCrypto,
@@ -85,30 +79,6 @@ fn zip_one(xml: &str, enc: Enc) -> Vec<u8> {
     zip_with(&[("offlineaadhaar20250304101112123.xml", xml)], CODE, enc)
 }
 
-fn xmlsec_verify(xml: &str) -> bool {
-    let dir = std::env::temp_dir().join(format!(
-        "verify-offline-{}-{}",
-        std::process::id(),
-        fastrand::u64(..)
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    let f = dir.join("doc.xml");
-    std::fs::write(&f, xml).unwrap();
-    let out = Command::new("xmlsec1")
-        .args([
-            "--verify",
-            "--trusted-pem",
-            &format!("{FX}/root.pem"),
-            "--verification-gmt-time",
-            "2025-06-01 00:00:00",
-        ])
-        .arg(&f)
-        .output()
-        .expect("xmlsec1 is installed by .ci/run");
-    let _ = std::fs::remove_dir_all(&dir);
-    out.status.success()
-}
-
 fn check(zip: &[u8], code: &str) -> Result<digilocker_kyc::verify::VerifiedOffline, VerifyError> {
     verify_offline_zip(zip, code, &anchors(), &VerifyPolicy::default())
 }
@@ -116,7 +86,10 @@ fn check(zip: &[u8], code: &str) -> Result<digilocker_kyc::verify::VerifiedOffli
 #[test]
 fn zipcrypto_and_aes_archives_verify_with_ours_and_the_xml_with_xmlsec1() {
     let xml = signed(&offline_xml(true));
-    assert!(xmlsec_verify(&xml), "xmlsec1 accepts our offline signature");
+    assert!(
+        verify_support::xmlsec_verify(&xml, "root.pem"),
+        "xmlsec1 accepts our offline signature"
+    );
     for enc in [Enc::ZipCrypto, Enc::Aes] {
         let v = check(&zip_one(&xml, enc), CODE).unwrap_or_else(|e| panic!("{enc:?}: {e}"));
         let d = &v.document;
@@ -172,7 +145,7 @@ fn wrong_share_code_is_a_precise_error() {
 #[test]
 fn tampered_field_is_rejected_by_ours_and_xmlsec1() {
     let xml = signed(&offline_xml(true)).replace("Asha Test", "Evil Test");
-    assert!(!xmlsec_verify(&xml));
+    assert!(!verify_support::xmlsec_verify(&xml, "root.pem"));
     for enc in [Enc::ZipCrypto, Enc::Aes] {
         assert_eq!(
             check(&zip_one(&xml, enc), CODE).unwrap_err(),
