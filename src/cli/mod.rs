@@ -160,6 +160,7 @@ pub fn run() -> ExitCode {
         json: cli.json,
         verbose: cli.verbose,
         base_url: cli.base_url.filter(|u| !u.trim().is_empty()),
+        target: Default::default(),
     };
     let result = match cli.command {
         Command::Demo(a) => demo::run(a, &ctx),

@@ -28,6 +28,10 @@ pub struct Ctx {
     pub verbose: bool,
     /// Base URL of the provider the command talks to.
     pub base_url: Option<String>,
+    /// `host:port` of the API the client built for this command talks to,
+    /// named in connection errors (the library's transport errors carry no
+    /// URL: document links are secrets).
+    pub target: std::cell::OnceCell<String>,
 }
 
 /// A current-thread tokio runtime for one command.
@@ -79,7 +83,7 @@ impl SandboxCreds {
                 Some("pass --api-key/--api-secret or set SANDBOX_API_KEY and SANDBOX_API_SECRET"),
             )
         })?;
-        remember_target(client.config().base_url());
+        remember_target(ctx, client.config().base_url());
         if ctx.verbose {
             eprintln!("using Sandbox at {}", client.config().base_url());
         }
@@ -134,7 +138,7 @@ impl EkoCreds {
         let client = EkoClientBuilder::from_lookup(lookup)
             .and_then(EkoClientBuilder::build)
             .map_err(|e| report(&e, ctx, hint))?;
-        remember_target(client.base_url());
+        remember_target(ctx, client.base_url());
         if ctx.verbose {
             eprintln!("using Eko at {}", client.base_url());
         }
@@ -146,11 +150,8 @@ impl EkoCreds {
 // Errors and exit codes
 // ---------------------------------------------------------------------------
 
-/// `host:port` of the API the command talks to, for connection errors (the
-/// library's transport errors carry no URL: document links are secrets).
-static TARGET: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
-
-fn remember_target(base_url: &str) {
+/// Remember `base_url`'s `host:port` in `ctx` for connection errors.
+fn remember_target(ctx: &Ctx, base_url: &str) {
     let Ok(u) = url::Url::parse(base_url) else {
         return;
     };
@@ -160,12 +161,8 @@ fn remember_target(base_url: &str) {
         } else {
             host.to_string()
         };
-        *TARGET.lock().unwrap_or_else(|p| p.into_inner()) = Some(format!("{host}:{port}"));
+        let _ = ctx.target.set(format!("{host}:{port}"));
     }
-}
-
-fn target() -> Option<String> {
-    TARGET.lock().unwrap_or_else(|p| p.into_inner()).clone()
 }
 
 /// The exit status for an error (see the table in `cli/mod.rs`).
@@ -211,7 +208,7 @@ pub fn report(e: &Error, ctx: &Ctx, hint: Option<&str>) -> Failure {
     if let (Error::Config(_), Some(h)) = (e, hint) {
         line.push_str(&format!(" ({h})"));
     }
-    if let (Error::Transport { .. }, Some(t)) = (e, target()) {
+    if let (Error::Transport { .. }, Some(t)) = (e, ctx.target.get()) {
         line.push_str(&format!(" (tried {t})"));
     }
     eprintln!("error: {line}");
