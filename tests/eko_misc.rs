@@ -1,6 +1,9 @@
 //! Configuration, the redirect callback, client_ref_id uniqueness, and what
 //! `Debug` and tracing may show.
 
+mod tracing_capture;
+use tracing_capture::Capture;
+
 #[path = "eko_common/mod.rs"]
 mod common;
 
@@ -271,38 +274,6 @@ async fn debug_output_hides_keys_mobile_aadhaar_and_photo() {
         .initiator_id(INITIATOR_ID);
     assert_clean("request", &format!("{req:?}"));
     assert_clean("secret", &format!("{:?}", Secret::new(ACCESS_KEY)));
-}
-
-/// A subscriber that writes every span and event field as text.
-struct Capture(Arc<Mutex<String>>);
-
-struct Fields<'a>(&'a mut String);
-impl tracing::field::Visit for Fields<'_> {
-    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
-        self.0.push_str(&format!("{}={:?} ", field.name(), value));
-    }
-}
-
-impl tracing::Subscriber for Capture {
-    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
-        true
-    }
-    fn new_span(&self, span: &tracing::span::Attributes<'_>) -> tracing::span::Id {
-        let mut out = self.0.lock().unwrap();
-        out.push_str(span.metadata().name());
-        out.push(' ');
-        span.record(&mut Fields(&mut out));
-        tracing::span::Id::from_u64(1)
-    }
-    fn record(&self, _: &tracing::span::Id, values: &tracing::span::Record<'_>) {
-        values.record(&mut Fields(&mut self.0.lock().unwrap()));
-    }
-    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
-    fn event(&self, event: &tracing::Event<'_>) {
-        event.record(&mut Fields(&mut self.0.lock().unwrap()));
-    }
-    fn enter(&self, _: &tracing::span::Id) {}
-    fn exit(&self, _: &tracing::span::Id) {}
 }
 
 #[tokio::test]

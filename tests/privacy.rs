@@ -6,6 +6,9 @@
 //! simulator's records (the Eko `initiator_id` is a mobile number).
 #![cfg(feature = "simulator")]
 
+mod tracing_capture;
+use tracing_capture::Capture;
+
 use digilocker_kyc::Provider;
 use digilocker_kyc::eko::{CreateUrl, DocumentRequest, EkoCallback, EkoDocType};
 use digilocker_kyc::flow::{DocType, PollPolicy};
@@ -327,36 +330,6 @@ async fn eko_types_print_no_personal_values() {
         ),
         "the initiator id is recorded masked"
     );
-}
-
-/// A subscriber that writes every span and event field as text.
-struct Capture(std::sync::Arc<std::sync::Mutex<String>>);
-
-struct Visit<'a>(&'a mut String);
-
-impl tracing::field::Visit for Visit<'_> {
-    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
-        self.0.push_str(&format!("{}={:?} ", field.name(), value));
-    }
-}
-
-impl tracing::Subscriber for Capture {
-    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
-        true
-    }
-    fn new_span(&self, span: &tracing::span::Attributes<'_>) -> tracing::span::Id {
-        span.record(&mut Visit(&mut self.0.lock().unwrap()));
-        tracing::span::Id::from_u64(1)
-    }
-    fn record(&self, _: &tracing::span::Id, values: &tracing::span::Record<'_>) {
-        values.record(&mut Visit(&mut self.0.lock().unwrap()));
-    }
-    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
-    fn event(&self, event: &tracing::Event<'_>) {
-        event.record(&mut Visit(&mut self.0.lock().unwrap()));
-    }
-    fn enter(&self, _: &tracing::span::Id) {}
-    fn exit(&self, _: &tracing::span::Id) {}
 }
 
 /// A provider message that echoes identifiers in their written forms:
