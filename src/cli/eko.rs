@@ -18,7 +18,8 @@
 use super::Failure;
 use super::output::{
     Ctx, EkoCreds, Fields, Identity, ProfileView, ProgressLine, WaitArgs, fail_with, mask_id,
-    outcome_json, outcome_text, print_json, report, runtime, scrub, sounds_failed, write_private,
+    mask_sensitive, outcome_json, outcome_text, print_json, report, runtime, sounds_failed,
+    write_private,
 };
 use clap::{Args, Subcommand};
 use digilocker_kyc::Error;
@@ -386,10 +387,10 @@ fn photo_base64(d: &EkoDocument) -> Option<String> {
 /// token) are never printed.
 fn callback(ctx: &Ctx, cb: &EkoCallback) -> Result<(), Failure> {
     let state = cb.state().map(|s| s.to_string());
-    let verification_id = scrub(&cb.verification_id);
-    let reference_id = cb.reference_id.as_ref().map(|r| scrub(r.as_str()));
-    let status = cb.status.as_deref().map(scrub);
-    let mut extra: Vec<String> = cb.extra.iter().map(|(k, _)| scrub(k)).collect();
+    let verification_id = mask_sensitive(&cb.verification_id);
+    let reference_id = cb.reference_id.as_ref().map(|r| mask_sensitive(r.as_str()));
+    let status = cb.status.as_deref().map(mask_sensitive);
+    let mut extra: Vec<String> = cb.extra.iter().map(|(k, _)| mask_sensitive(k)).collect();
     extra.dedup();
     if ctx.json {
         print_json(&json!({

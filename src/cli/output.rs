@@ -5,13 +5,13 @@
 //!
 //! Nothing here prints a credential: secrets go from the flags or the
 //! environment straight into the client builders, and every error line is
-//! passed through [`scrub`] (a transport error can quote a request
+//! passed through [`mask_sensitive`] (a transport error can quote a request
 //! URL whose query holds a mobile number).
 
 use super::Failure;
 use clap::Args;
 use digilocker_kyc::flow::Progress;
-use digilocker_kyc::redact::{mask_sensitive, url_for_display};
+pub use digilocker_kyc::redact::{mask_id, mask_sensitive, url_for_display};
 use digilocker_kyc::sandbox::SessionStatus;
 use digilocker_kyc::{EkoClient, EkoClientBuilder, Error, PollPolicy, SandboxClient, eko};
 use serde::Serialize;
@@ -204,7 +204,7 @@ fn kind_name(e: &Error) -> &'static str {
 /// status. `hint` is appended for configuration errors.
 pub fn report(e: &Error, ctx: &Ctx, hint: Option<&str>) -> Failure {
     let failure = failure_for(e);
-    let mut line = scrub(&e.to_string());
+    let mut line = mask_sensitive(&e.to_string());
     if let (Error::Config(_), Some(h)) = (e, hint) {
         line.push_str(&format!(" ({h})"));
     }
@@ -216,7 +216,7 @@ pub fn report(e: &Error, ctx: &Ctx, hint: Option<&str>) -> Failure {
     if ctx.verbose {
         let mut source = std::error::Error::source(e);
         while let Some(s) = source {
-            let text = scrub(&s.to_string());
+            let text = mask_sensitive(&s.to_string());
             eprintln!("  caused by: {text}");
             causes.push(text);
             source = s.source();
@@ -245,17 +245,9 @@ pub fn report(e: &Error, ctx: &Ctx, hint: Option<&str>) -> Failure {
     failure
 }
 
-/// Text fit for a terminal or a log: [`mask_sensitive`] masks what the
-/// values are (Aadhaar, mobile, PAN and licence numbers, tokens, URL
-/// credentials) and leaves timestamps, epoch milliseconds, UUIDs and
-/// transaction ids as they are.
-pub fn scrub(text: &str) -> String {
-    mask_sensitive(text)
-}
-
 /// Print a failure that is not a library error (I/O) and return `f`.
 pub fn fail_with(f: Failure, message: impl std::fmt::Display) -> Failure {
-    eprintln!("error: {}", scrub(&message.to_string()));
+    eprintln!("error: {}", mask_sensitive(&message.to_string()));
     f
 }
 
@@ -327,7 +319,7 @@ impl Fields {
     }
 
     /// Print with `indent` spaces before each key; every value passes
-    /// through [`scrub`].
+    /// through [`mask_sensitive`].
     pub fn print(&self, indent: usize) {
         for line in self.lines(indent) {
             outln!("{line}");
@@ -341,7 +333,7 @@ impl Fields {
             .iter()
             .map(|(k, v)| {
                 let key = format!("{k}:");
-                format!("{:indent$}{key:<width$} {}", "", scrub(v))
+                format!("{:indent$}{key:<width$} {}", "", mask_sensitive(v))
             })
             .collect()
     }
@@ -357,19 +349,6 @@ pub fn time_ms(ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(ms)
         .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
         .unwrap_or_else(|| ms.to_string())
-}
-
-/// An identifier as the issuer masked it, or masked here (all but the last
-/// four characters) when it came in full (see
-/// [`digilocker_kyc::redact::mask_id`]: a PAN with an `X` is still masked).
-pub fn mask_id(n: &str) -> String {
-    digilocker_kyc::redact::mask_id(n)
-}
-
-/// A URL for printing: scheme, host and path only; no `user:password@`,
-/// no query (pre-signed links carry a signature) and no fragment.
-pub fn without_query(url: &str) -> String {
-    url_for_display(url)
 }
 
 /// The neutral outcome of a Sandbox status, in the JSON shape of
@@ -499,7 +478,7 @@ impl ProgressLine {
         let spin = SPIN[(p.attempt as usize) % SPIN.len()];
         let what = match p.last {
             Ok(v) => state(v),
-            Err(e) => format!("retrying after: {}", scrub(&e.to_string())),
+            Err(e) => format!("retrying after: {}", mask_sensitive(&e.to_string())),
         };
         let next = p
             .next_in
@@ -663,7 +642,9 @@ mod tests {
 
     #[test]
     fn scrub_masks_numbers_inside_query_strings() {
-        let s = scrub("error for url (http://h/x?initiator_id=9876543210&reference_id=7000001)");
+        let s = mask_sensitive(
+            "error for url (http://h/x?initiator_id=9876543210&reference_id=7000001)",
+        );
         assert!(!s.contains("9876543210"), "{s}");
         assert!(s.contains("initiator_id=XXXXXX3210"), "{s}");
         assert!(s.contains("reference_id=7000001"), "{s}");
@@ -694,7 +675,7 @@ mod tests {
     #[test]
     fn printed_links_have_no_userinfo_or_query() {
         assert_eq!(
-            without_query("https://user:pass@files.example/f.xml?X-Amz-Signature=abc"),
+            url_for_display("https://user:pass@files.example/f.xml?X-Amz-Signature=abc"),
             "https://files.example/f.xml"
         );
     }

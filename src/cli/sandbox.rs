@@ -25,7 +25,7 @@ use super::Failure;
 use super::output::{
     Ctx, Fields, Identity, ProfileView, ProgressLine, SandboxCreds, WaitArgs, extension_for,
     mask_id, outcome_text, postal_address, print_json, report, runtime, sandbox_outcome, save_path,
-    time_ms, without_query, write_private, yes_no,
+    time_ms, url_for_display, write_private, yes_no,
 };
 use clap::{Args, Subcommand, ValueEnum};
 use digilocker_kyc::flow::{DigiLocker, poll_until, xml};
@@ -563,7 +563,7 @@ async fn document<D: Display>(
                     "issuer_id": m.map(|m| &m.issuer_id),
                     "description": m.map(|m| &m.description),
                     "last_modified": m.map(|m| &m.last_modified),
-                    "link": f.url.as_deref().map(without_query),
+                    "link": f.url.as_deref().map(url_for_display),
                     "saved_to": saved_to,
                     "identity": identity,
                 })

@@ -462,7 +462,7 @@ async fn sandbox_document(
         out.dob = id.dob.as_deref().and_then(parse_dob);
         out.dob_text = id.dob;
         out.gender = id.gender;
-        out.masked_id = id.number.map(|n| Masked::new(mask_identifier(&n)));
+        out.masked_id = id.number.map(|n| Masked::new(crate::redact::mask_id(&n)));
         out.address = xml::address_line(&id.address);
         out.address_parts = id.address;
         out.photo = id.photo_base64.and_then(|b| {
@@ -478,14 +478,6 @@ async fn sandbox_document(
         file: Some(bytes),
     };
     Ok(out)
-}
-
-/// Keep an identifier as the issuer masked it, or mask all but the last
-/// four characters when it came in full.
-/// (A licence number such as `XX01 20200000001` or a PAN with an `X` is
-/// still masked: see [`crate::redact::mask_id`].)
-fn mask_identifier(n: &str) -> String {
-    crate::redact::mask_id(n)
 }
 
 fn parse_dob(t: &str) -> Option<NaiveDate> {
@@ -529,7 +521,7 @@ fn eko_document(d: EkoDocument, xml_file: Option<Secret>) -> Document {
         masked_id: d
             .aadhaar
             .as_ref()
-            .map(|m| Masked::new(mask_identifier(m.expose()))),
+            .map(|m| Masked::new(crate::redact::mask_id(m.expose()))),
         address,
         address_parts: parts,
         photo: d
