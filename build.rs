@@ -1,7 +1,7 @@
 //! Generates the low-level clients from the specs in `openapi/`.
 //!
 //! For each provider: load the bundled files, run the shared preparation
-//! pipeline (`src/specgen`: 3.1 -> 3.0.3, selection and operationIds,
+//! pipeline (`digilocker_spec::prep`, in `spec-tools/`: 3.1 -> 3.0.3, selection and operationIds,
 //! overrides, anyOf rules, error responses, open response enums), then hand
 //! the result to progenitor. Outputs in `$OUT_DIR`:
 //!
@@ -14,19 +14,13 @@
 //! A defective spec stops the build with one line naming the file and the
 //! JSON pointer.
 
-// Lints newer than this module (clippy 1.95); fixed on the spec-tools branch.
-#[allow(clippy::type_complexity, clippy::collapsible_if)]
-#[path = "src/specgen/mod.rs"]
-mod specgen;
-
+use digilocker_spec::prep::{self as specgen, Prepared, SpecError};
 use serde_json::Value;
-use specgen::{Prepared, SpecError};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
-    println!("cargo:rerun-if-changed=src/specgen/mod.rs");
     println!("cargo:rerun-if-changed=openapi");
     if let Err(e) = run() {
         // One clear line, no backtrace.
@@ -39,18 +33,14 @@ fn run() -> Result<(), SpecError> {
     let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap());
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap());
     let spec_dir = root.join("openapi");
-    let overrides = specgen::load_overrides(&spec_dir.join("overrides"), &parse_yaml)?;
+    let overrides = specgen::load_overrides(&spec_dir.join("overrides"))?;
 
     for (name, provider, files) in specgen::BUNDLE {
-        let inputs = specgen::load_inputs(&spec_dir, files, &parse_yaml)?;
+        let inputs = specgen::load_inputs(&spec_dir, files)?;
         let prepared = specgen::prepare(*provider, inputs, &overrides)?;
         generate(name, files[0], &prepared, &out)?;
     }
     Ok(())
-}
-
-fn parse_yaml(text: &str) -> Result<Value, String> {
-    serde_norway::from_str::<Value>(text).map_err(|e| e.to_string())
 }
 
 fn generate(name: &str, main_file: &str, prepared: &Prepared, out: &Path) -> Result<(), SpecError> {

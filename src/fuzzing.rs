@@ -1,5 +1,5 @@
 //! Bytes-in entry points of the response decoders, for the fuzz targets in
-//! `fuzz/` and the regression test `tests/fuzz_regressions.rs`.
+//! `fuzz/` and the regression test `tests/it/fuzz_regressions.rs`.
 //!
 //! Not part of the public API (hidden from the docs, no stability promise).
 //! Each function takes what the network gives (an HTTP status, headers and

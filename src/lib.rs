@@ -37,8 +37,10 @@
 //!   providers on a loopback port, for tests and local development;
 //! - [`generated`]: the low-level clients generated at build time by
 //!   progenitor from the specs in `openapi/`, faithful to the provider docs;
-//! - [`spec`]: the spec preparation pipeline shared with `build.rs` (and,
-//!   with feature `spec-tools`, import, diff, check and surface tools).
+//!
+//! The spec pipeline `build.rs` runs, and the maintainer tools behind
+//! `digilocker spec`, are the `digilocker-spec` crate (`spec-tools/`); the
+//! `digilocker` command-line tool is the `digilocker-cli` package (`cli/`).
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
 // `Error` carries the provider's whole envelope by value so that callers can
@@ -58,7 +60,6 @@ pub mod sandbox;
 #[cfg(feature = "simulator")]
 #[cfg_attr(docsrs, doc(cfg(feature = "simulator")))]
 pub mod simulator;
-pub mod spec;
 pub mod verify;
 
 pub use eko::{

@@ -1,0 +1,479 @@
+//! Contract tests of the generated (low-level) clients: for every operation,
+//! the request on the wire (method, path, query, headers, JSON body) and the
+//! decoding of the documented response.
+//!
+//! Request bodies and responses are the documented examples of the bundled
+//! specs, read at test time.
+
+use crate::common;
+
+use digilocker_kyc::generated::{eko, sandbox};
+use digilocker_spec::prep::Provider;
+use httpmock::prelude::*;
+use serde_json::{Value, json};
+use std::sync::OnceLock;
+
+const TOKEN: &str = "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjQxMDI0NDQ4MDB9.c2ln";
+const KEY: &str = "key_test_contract";
+const SESSION: &str = "f1bd0342-cc1d-4051-8301-e8ee17e3a3c3";
+
+fn documented(provider: Provider) -> &'static Value {
+    static SANDBOX: OnceLock<Value> = OnceLock::new();
+    static EKO: OnceLock<Value> = OnceLock::new();
+    let cell = match provider {
+        Provider::Sandbox => &SANDBOX,
+        Provider::Eko => &EKO,
+    };
+    cell.get_or_init(|| common::documented(provider))
+}
+
+/// The operation object with this operationId.
+fn operation(provider: Provider, id: &str) -> &'static Value {
+    let doc = documented(provider);
+    for item in doc["paths"].as_object().unwrap().values() {
+        for op in item.as_object().unwrap().values() {
+            if op.get("operationId").and_then(Value::as_str) == Some(id) {
+                return op;
+            }
+        }
+    }
+    panic!("no operation {id}");
+}
+
+fn first_example(media: &Value) -> Option<Value> {
+    media.get("example").cloned().or_else(|| {
+        media
+            .get("examples")?
+            .as_object()?
+            .values()
+            .next()?
+            .get("value")
+            .cloned()
+    })
+}
+
+/// The first documented 200 example of an operation.
+fn response_example(provider: Provider, id: &str) -> Value {
+    first_example(&operation(provider, id)["responses"]["200"]["content"]["application/json"])
+        .unwrap_or_else(|| panic!("{id} documents no 200 example"))
+}
+
+/// The first documented request body example of an operation.
+fn request_example(provider: Provider, id: &str) -> Value {
+    first_example(&operation(provider, id)["requestBody"]["content"]["application/json"])
+        .unwrap_or_else(|| panic!("{id} documents no request example"))
+}
+
+/// GET operations with a session id (and a document type).
+macro_rules! sandbox_get {
+    ($test:ident, $op:ident, $path:expr $(, doc_type = $doc:expr)?) => {
+        sandbox_get!(@ $test, $op, $path, "1.0.0", |b| b.x_api_version("1.0.0") $(, doc_type = $doc)?);
+    };
+    // The EntityLocker SDK status and document operations declare no
+    // x-api-version parameter.
+    ($test:ident, $op:ident, $path:expr, no_version $(, doc_type = $doc:expr)?) => {
+        sandbox_get!(@ $test, $op, $path, "", |b| b $(, doc_type = $doc)?);
+    };
+    (@ $test:ident, $op:ident, $path:expr, $version:expr, |$b:ident| $with_version:expr $(, doc_type = $doc:expr)?) => {
+        #[tokio::test]
+        async fn $test() {
+            let server = MockServer::start_async().await;
+            let example = response_example(Provider::Sandbox, stringify!($op));
+            let m = server
+                .mock_async(|when, then| {
+                    when.method(GET)
+                        .path($path)
+                        .header("authorization", TOKEN)
+                        .header("x-api-key", KEY)
+                        .header_missing("api-version")
+                        .header_missing("content-type")
+                        .is_true(|req| {
+                            let sent = req
+                                .headers()
+                                .get("x-api-version")
+                                .map(|v| v.to_str().unwrap_or_default().to_string())
+                                .unwrap_or_default();
+                            sent == $version
+                        });
+                    then.status(200).json_body(example.clone());
+                })
+                .await;
+            let client = sandbox::Client::new(&server.base_url());
+            let $b = client.$op().authorization(TOKEN).x_api_key(KEY);
+            let out = $with_version
+                .session_id(SESSION)
+                $(.doc_type($doc))?
+                .send()
+                .await
+                .expect("the documented response decodes");
+            m.assert_async().await;
+            assert_eq!(out.status().as_u16(), 200);
+            let back = serde_json::to_value(out.into_inner()).unwrap();
+            assert_eq!(back["transaction_id"], example["transaction_id"]);
+            assert_eq!(back["data"], strip_nulls(&example["data"]));
+        }
+    };
+}
+
+/// POST operations with a JSON body.
+macro_rules! sandbox_post {
+    ($test:ident, $op:ident, $body_ty:ident, $path:expr) => {
+        #[tokio::test]
+        async fn $test() {
+            let server = MockServer::start_async().await;
+            let example = response_example(Provider::Sandbox, stringify!($op));
+            let body_json = request_example(Provider::Sandbox, stringify!($op));
+            let body: sandbox::types::$body_ty =
+                serde_json::from_value(body_json.clone()).expect("documented request decodes");
+            let m = server
+                .mock_async(|when, then| {
+                    when.method(POST)
+                        .path($path)
+                        .header("authorization", TOKEN)
+                        .header("x-api-key", KEY)
+                        .header("content-type", "application/json")
+                        .header_missing("api-version")
+                        .json_body(body_json.clone());
+                    then.status(200).json_body(example.clone());
+                })
+                .await;
+            let client = sandbox::Client::new(&server.base_url());
+            let out = client
+                .$op()
+                .authorization(TOKEN)
+                .x_api_key(KEY)
+                .body(body)
+                .send()
+                .await
+                .expect("the documented response decodes");
+            m.assert_async().await;
+            let back = serde_json::to_value(out.into_inner()).unwrap();
+            assert_eq!(back["transaction_id"], example["transaction_id"]);
+        }
+    };
+}
+
+/// The generated types omit absent optional fields rather than writing null.
+fn strip_nulls(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k.clone(), strip_nulls(v)))
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.iter().map(strip_nulls).collect()),
+        other => other.clone(),
+    }
+}
+
+// --- Sandbox: /authenticate ------------------------------------------------
+
+#[tokio::test]
+async fn authenticate_sends_key_and_secret_headers() {
+    let server = MockServer::start_async().await;
+    let example = response_example(Provider::Sandbox, "authenticate");
+    let m = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/authenticate")
+                .header("x-api-key", KEY)
+                .header("x-api-secret", "secret_test_contract")
+                .header_missing("authorization")
+                .header_missing("api-version");
+            then.status(200).json_body(example.clone());
+        })
+        .await;
+    let client = sandbox::Client::new(&server.base_url());
+    let out = client
+        .authenticate()
+        .x_api_key(KEY)
+        .x_api_secret("secret_test_contract")
+        .send()
+        .await
+        .unwrap();
+    m.assert_async().await;
+    let back = serde_json::to_value(out.into_inner()).unwrap();
+    assert_eq!(
+        back["data"]["access_token"],
+        example["data"]["access_token"]
+    );
+}
+
+// --- Sandbox: DigiLocker ----------------------------------------------------
+
+sandbox_post!(
+    digilocker_verify_user_account,
+    digilocker_verify_user_account,
+    DigilockerVerifyUserAccountBody,
+    "/kyc/digilocker/user/verify"
+);
+sandbox_post!(
+    digilocker_initiate_session,
+    digilocker_initiate_session,
+    DigilockerInitiateSessionBody,
+    "/kyc/digilocker/sessions/init"
+);
+sandbox_get!(
+    digilocker_get_session_status,
+    digilocker_get_session_status,
+    format!("/kyc/digilocker/sessions/{SESSION}/status")
+);
+sandbox_get!(
+    digilocker_get_document,
+    digilocker_get_document,
+    format!("/kyc/digilocker/sessions/{SESSION}/documents/aadhaar"),
+    doc_type = "aadhaar"
+);
+sandbox_get!(
+    digilocker_get_user_profile,
+    digilocker_get_user_profile,
+    format!("/kyc/digilocker/sessions/{SESSION}/user/profile")
+);
+
+// --- Sandbox: DigiLocker SDK ------------------------------------------------
+
+sandbox_post!(
+    digilocker_sdk_create_session,
+    digilocker_sdk_create_session,
+    DigilockerSdkCreateSessionBody,
+    "/kyc/digilocker-sdk/sessions/create"
+);
+sandbox_get!(
+    digilocker_sdk_get_session_status,
+    digilocker_sdk_get_session_status,
+    format!("/kyc/digilocker-sdk/sessions/{SESSION}/status")
+);
+sandbox_get!(
+    digilocker_sdk_get_document,
+    digilocker_sdk_get_document,
+    format!("/kyc/digilocker-sdk/sessions/{SESSION}/documents/pan"),
+    doc_type = "pan"
+);
+sandbox_get!(
+    digilocker_sdk_get_user_profile,
+    digilocker_sdk_get_user_profile,
+    format!("/kyc/digilocker-sdk/sessions/{SESSION}/user/profile")
+);
+
+// --- Sandbox: EntityLocker --------------------------------------------------
+
+sandbox_post!(
+    entitylocker_initiate_session,
+    entitylocker_initiate_session,
+    EntitylockerInitiateSessionBody,
+    "/kyc/entitylocker/sessions/init"
+);
+sandbox_get!(
+    entitylocker_get_session_status,
+    entitylocker_get_session_status,
+    format!("/kyc/entitylocker/sessions/{SESSION}/status")
+);
+sandbox_get!(
+    entitylocker_get_document,
+    entitylocker_get_document,
+    format!("/kyc/entitylocker/sessions/{SESSION}/documents/gstn_details"),
+    doc_type = "gstn_details"
+);
+sandbox_get!(
+    entitylocker_get_entity_details,
+    entitylocker_get_entity_details,
+    format!("/kyc/entitylocker/sessions/{SESSION}/entity")
+);
+sandbox_get!(
+    entitylocker_get_user_profile,
+    entitylocker_get_user_profile,
+    format!("/kyc/entitylocker/sessions/{SESSION}/user/profile")
+);
+
+// --- Sandbox: EntityLocker SDK ----------------------------------------------
+
+sandbox_post!(
+    entitylocker_sdk_create_session,
+    entitylocker_sdk_create_session,
+    EntitylockerSdkCreateSessionBody,
+    "/kyc/entitylocker-sdk/sessions/create"
+);
+sandbox_get!(
+    entitylocker_sdk_get_session_status,
+    entitylocker_sdk_get_session_status,
+    format!("/kyc/entitylocker-sdk/sessions/{SESSION}/status"),
+    no_version
+);
+sandbox_get!(
+    entitylocker_sdk_get_document,
+    entitylocker_sdk_get_document,
+    format!("/kyc/entitylocker-sdk/sessions/{SESSION}/documents/udhyam_certificate"),
+    no_version,
+    doc_type = "udhyam_certificate"
+);
+
+#[test]
+fn every_generated_sandbox_operation_has_a_contract_test() {
+    let this: String = include_str!("contract_generated.rs")
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    for (id, _, _) in sandbox::rules::OPERATIONS {
+        assert!(
+            this.contains(&format!("!({id},{id},")) || *id == "authenticate",
+            "no contract test for {id}"
+        );
+    }
+    assert_eq!(
+        sandbox::rules::OPERATIONS.len(),
+        18,
+        "17 DigiLocker-family operations + /authenticate"
+    );
+}
+
+// --- Eko ----------------------------------------------------------------------
+
+const DEV_KEY: &str = "dev-key-contract";
+const TS: &str = "1700000000000";
+const SIG: &str = "88lqTf9ew69XbVbeczjxVL8/B4vibfp1MvTi1mIj2Xo=";
+
+#[tokio::test]
+async fn eko_create_digilocker_url() {
+    let server = MockServer::start_async().await;
+    let body_json = request_example(Provider::Eko, "create_digilocker_url");
+    let example = response_example(Provider::Eko, "create_digilocker_url");
+    let m = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/tools/kyc/digilocker")
+                .header("developer_key", DEV_KEY)
+                .header("secret-key", SIG)
+                .header("secret-key-timestamp", TS)
+                .header("content-type", "application/json")
+                .header_missing("api-version")
+                .json_body(body_json.clone());
+            then.status(200).json_body(example.clone());
+        })
+        .await;
+    let client = eko::Client::new(&server.base_url());
+    let out = client
+        .create_digilocker_url()
+        .developer_key(DEV_KEY)
+        .secret_key(SIG)
+        .secret_key_timestamp(TS)
+        .content_type(eko::types::CreateDigilockerUrlContentType::ApplicationJson)
+        .body(serde_json::from_value::<eko::types::CreateUrlRequest>(body_json.clone()).unwrap())
+        .send()
+        .await
+        .unwrap();
+    m.assert_async().await;
+    let data = out.into_inner().data.unwrap();
+    assert_eq!(
+        data.reference_id.unwrap().to_string(),
+        example["data"]["reference_id"].to_string()
+    );
+}
+
+#[tokio::test]
+async fn eko_get_verification_status() {
+    let server = MockServer::start_async().await;
+    let example = response_example(Provider::Eko, "get_verification_status");
+    let m = server
+        .mock_async(|when, then| {
+            when.method(GET)
+                .path("/tools/kyc/digilocker/status")
+                .query_param("initiator_id", "9962981729")
+                .query_param("reference_id", "123456")
+                .query_param("client_ref_id", "REF1")
+                .header("developer_key", DEV_KEY)
+                .header("secret-key", SIG)
+                .header("secret-key-timestamp", TS)
+                .header("content-type", "application/json")
+                .header_missing("api-version");
+            then.status(200).json_body(example.clone());
+        })
+        .await;
+    let client = eko::Client::new(&server.base_url());
+    let out = client
+        .get_verification_status()
+        .developer_key(DEV_KEY)
+        .secret_key(SIG)
+        .secret_key_timestamp(TS)
+        .content_type(eko::types::GetVerificationStatusContentType::ApplicationJson)
+        .initiator_id("9962981729")
+        .reference_id("123456")
+        .client_ref_id("REF1")
+        .send()
+        .await
+        .unwrap();
+    m.assert_async().await;
+    let back = serde_json::to_value(out.into_inner()).unwrap();
+    assert_eq!(
+        back["data"]["user_details"],
+        example["data"]["user_details"]
+    );
+}
+
+#[tokio::test]
+async fn eko_get_document() {
+    let server = MockServer::start_async().await;
+    let body_json = request_example(Provider::Eko, "get_document");
+    let example = response_example(Provider::Eko, "get_document");
+    let m = server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/tools/kyc/digilocker/document")
+                .header("developer_key", DEV_KEY)
+                .header("secret-key", SIG)
+                .header("secret-key-timestamp", TS)
+                .header("content-type", "application/json")
+                .json_body(body_json.clone());
+            then.status(200).json_body(example.clone());
+        })
+        .await;
+    let client = eko::Client::new(&server.base_url());
+    let out = client
+        .get_document()
+        .developer_key(DEV_KEY)
+        .secret_key(SIG)
+        .secret_key_timestamp(TS)
+        .content_type(eko::types::GetDocumentContentType::ApplicationJson)
+        .body(serde_json::from_value::<eko::types::GetDocumentRequest>(body_json.clone()).unwrap())
+        .send()
+        .await
+        .unwrap();
+    m.assert_async().await;
+    let back = serde_json::to_value(out.into_inner()).unwrap();
+    assert_eq!(
+        back["data"]["documents"][0]["masked_aadhaar"],
+        example["data"]["documents"][0]["masked_aadhaar"]
+    );
+}
+
+#[test]
+fn every_generated_eko_operation_has_a_contract_test() {
+    let this = include_str!("contract_generated.rs");
+    for (id, _, _) in eko::rules::OPERATIONS {
+        assert!(
+            this.contains(&format!("async fn eko_{id}()")),
+            "no contract test for {id}"
+        );
+    }
+    assert_eq!(eko::rules::OPERATIONS.len(), 3);
+}
+
+#[tokio::test]
+async fn a_required_auth_header_missing_is_refused_before_sending() {
+    let server = MockServer::start_async().await;
+    let any = server
+        .mock_async(|_, then| {
+            then.status(200).json_body(json!({}));
+        })
+        .await;
+    let client = sandbox::Client::new(&server.base_url());
+    let err = client
+        .digilocker_get_session_status()
+        .x_api_key(KEY)
+        .session_id(SESSION)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("authorization"), "{err}");
+    any.assert_calls_async(0).await;
+}
