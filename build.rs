@@ -76,6 +76,7 @@ fn generate(name: &str, main_file: &str, prepared: &Prepared, out: &Path) -> Res
         .with_interface(progenitor::InterfaceStyle::Builder)
         .with_tag(progenitor::TagStyle::Merged)
         .with_hooks(progenitor::HooksMode::Expected)
+        .with_inner_type(runtime_type(name))
         .with_derive("PartialEq")
         .with_derive("schemars::JsonSchema");
     let mut generator = progenitor::Generator::new(&settings);
@@ -106,6 +107,15 @@ fn generate(name: &str, main_file: &str, prepared: &Prepared, out: &Path) -> Res
 
     write_if_changed(&out.join(format!("{name}_rules.rs")), &rules(prepared)?);
     Ok(())
+}
+
+/// The runtime a generated client carries (`with_inner_type`): the
+/// provider's credentials, token cache or signer, retry policy and clock.
+fn runtime_type(name: &str) -> proc_macro2::TokenStream {
+    match name {
+        "sandbox" => quote::quote!(crate::sandbox::Runtime),
+        _ => quote::quote!(crate::eko::Runtime),
+    }
 }
 
 /// Rust source with the data the facade and the tests need.
@@ -152,6 +162,21 @@ fn rules(p: &Prepared) -> Result<String, SpecError> {
     s.push_str("pub static ERROR_RESPONSES: &[(&str, &str)] = &[\n");
     for e in &p.errors {
         writeln!(s, "    ({:?}, {:?}),", e.operation_id, e.status).unwrap();
+    }
+    s.push_str("];\n\n");
+
+    s.push_str(
+        "/// Header parameters the spec documents and the runtime sets (credentials,\n\
+         /// signature, API version, content type): taken out of the generated builders.\n",
+    );
+    s.push_str("pub static RUNTIME_HEADERS: &[crate::generated::HeaderRule] = &[\n");
+    for h in &p.headers {
+        writeln!(
+            s,
+            "    crate::generated::HeaderRule {{ operation_id: {:?}, name: {:?}, required: {}, value: {:?} }},",
+            h.operation_id, h.name, h.required, h.value
+        )
+        .unwrap();
     }
     s.push_str("];\n\n");
 

@@ -1,8 +1,11 @@
 //! The low-level generated client against a local mock server.
 //!
-//! Starts an httpmock server that answers like Sandbox's verify endpoint,
-//! then calls it through `digilocker_kyc::generated::sandbox`. Everything
-//! stays on loopback; no credentials are needed.
+//! Starts an httpmock server that answers like Sandbox's `/authenticate` and
+//! verify endpoints, then calls verify through the generated client
+//! (`digilocker_kyc::generated::sandbox`), taken from a `SandboxClient`: its
+//! hooks fetch the access token and set the auth headers, so the call is the
+//! operation exactly as the spec describes it. Everything stays on loopback;
+//! no credentials are needed.
 //!
 //! Run: `cargo run --example generated_client`
 
@@ -13,11 +16,23 @@ use serde_json::json;
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(POST)
+                .path("/authenticate")
+                .header("x-api-key", "key_test_example");
+            then.status(200).json_body(json!({
+                "code": 200,
+                "data": { "access_token": "token-from-authenticate" }
+            }));
+        })
+        .await;
     let verify = server
         .mock_async(|when, then| {
             when.method(POST)
                 .path("/kyc/digilocker/user/verify")
                 .header("x-api-key", "key_test_example")
+                .header("authorization", "token-from-authenticate")
                 .json_body(json!({
                     "@entity": "in.co.sandbox.kyc.digilocker.user.verification.request",
                     "mobile": "9000000001"
@@ -34,15 +49,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         })
         .await;
 
-    let client = sandbox::Client::new(&server.base_url());
+    let facade = digilocker_kyc::SandboxClient::builder()
+        .api_key("key_test_example")
+        .api_secret("secret_test_example")
+        .base_url(server.base_url())
+        .build()?;
+    let client: &sandbox::Client = facade.generated();
     let body: sandbox::types::DigilockerVerifyUserAccountBody = serde_json::from_value(json!({
         "@entity": "in.co.sandbox.kyc.digilocker.user.verification.request",
         "mobile": "9000000001"
     }))?;
     let response = client
         .digilocker_verify_user_account()
-        .authorization("token-from-authenticate")
-        .x_api_key("key_test_example")
         .body(body)
         .send()
         .await?

@@ -487,6 +487,26 @@ impl fmt::Display for SharedCause {
 impl std::error::Error for SharedCause {}
 
 impl Error {
+    /// A short, stable name of the variant (`"auth"`, `"rate_limited"`,
+    /// ...), as tracing spans and the CLI's `--json` output report it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::InvalidInput { .. } => "invalid_input",
+            Error::Config(_) => "config",
+            Error::Auth(_) => "auth",
+            Error::RateLimited { .. } => "rate_limited",
+            Error::SessionNotFound(_) => "session_not_found",
+            Error::NotReady { .. } => "not_ready",
+            Error::Provider(_) => "provider",
+            Error::Transport { .. } => "transport",
+            Error::Decode { .. } => "decode",
+            Error::LinkExpired { .. } => "link_expired",
+            Error::TooLarge { .. } => "too_large",
+            Error::WaitTimedOut { .. } => "wait_timed_out",
+            _ => "other",
+        }
+    }
+
     /// The provider's error details, when the provider answered.
     pub fn provider_error(&self) -> Option<&ProviderError> {
         match self {

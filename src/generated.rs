@@ -2,11 +2,14 @@
 //!
 //! These modules mirror the bundled specs one to one (after the preparation
 //! described in `build.rs`): one builder per operation, typed request and
-//! response structs, and the raw `progenitor_client::Error`. They require the
-//! caller to pass the auth headers on every call and know nothing about
-//! tokens, signatures, retries or provider error envelopes; the facades in
-//! [`crate::sandbox`] and [`crate::eko`] add that. Use these only when you
-//! need an operation exactly as the provider documents it.
+//! response structs, and the raw `progenitor_client::Error`. Each carries its
+//! provider's runtime ([`crate::sandbox::Runtime`], [`crate::eko::Runtime`])
+//! and its hooks set the credentials (Sandbox's access token and API key,
+//! Eko's developer key and a fresh signature) and run the crate's retry
+//! loop; they know nothing of the provider's error envelopes or of
+//! validation beyond the spec's. Get them from the facades
+//! (`SandboxClient::generated`, `EkoClient::generated`) when you need an
+//! operation exactly as the provider documents it.
 
 /// A rule lifted from a request body schema: at least one of the
 /// `alternatives` (each a set of field names) must be fully present.
@@ -34,6 +37,22 @@ impl AnyOfRule {
         let groups: Vec<String> = self.alternatives.iter().map(|g| g.join(" + ")).collect();
         format!("at least one of {} must be provided", groups.join(" | "))
     }
+}
+
+/// A header parameter an operation documents that the runtime sets itself
+/// (credentials, signature, API version, content type). The spec
+/// preparation takes these out of the operations, so the generated builders
+/// have no such methods; the rules keep what each operation requires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HeaderRule {
+    /// The operation.
+    pub operation_id: &'static str,
+    /// The header name, lower-cased.
+    pub name: &'static str,
+    /// Whether the operation requires it.
+    pub required: bool,
+    /// The one value the spec allows, if it fixes one.
+    pub value: Option<&'static str>,
 }
 
 /// Generated client for the Sandbox DigiLocker family and `/authenticate`.
@@ -73,90 +92,5 @@ pub mod eko {
     pub mod rules {
         use super::types;
         include!(concat!(env!("OUT_DIR"), "/eko_rules.rs"));
-    }
-}
-
-/// Remove the `api-version` header progenitor adds to every request: neither
-/// provider defines it, and a request should carry only what the provider
-/// documents. Mark the credential and signature headers sensitive
-/// ([`crate::http::mark_sensitive`]) on every request of both providers.
-macro_rules! strip_api_version_hook {
-    ($client:path) => {
-        impl progenitor_client::ClientHooks<()> for $client {
-            async fn pre<E>(
-                &self,
-                request: &mut reqwest::Request,
-                _info: &progenitor_client::OperationInfo,
-            ) -> Result<(), progenitor_client::Error<E>> {
-                request.headers_mut().remove("api-version");
-                crate::http::mark_sensitive(request.headers_mut());
-                Ok(())
-            }
-
-            /// Every API response body is capped, whoever reads it.
-            async fn exec(
-                &self,
-                request: reqwest::Request,
-                _info: &progenitor_client::OperationInfo,
-            ) -> reqwest::Result<reqwest::Response> {
-                use progenitor_client::ClientInfo as _;
-                let resp = self.client().execute(request).await?;
-                Ok(crate::http::cap_body(resp, crate::http::MAX_JSON_BODY))
-            }
-        }
-    };
-}
-
-strip_api_version_hook!(sandbox::Client);
-strip_api_version_hook!(eko::Client);
-
-#[cfg(test)]
-mod tests {
-    use progenitor_client::{ClientHooks as _, OperationInfo};
-    use reqwest::header::HeaderValue;
-
-    fn request(headers: &[(&'static str, &'static str)]) -> reqwest::Request {
-        let mut r = reqwest::Request::new(
-            reqwest::Method::POST,
-            "http://127.0.0.1:9/x".parse().unwrap(),
-        );
-        for (k, v) in headers {
-            r.headers_mut().insert(*k, HeaderValue::from_static(v));
-        }
-        r
-    }
-
-    /// The hook both generated clients run before sending marks the
-    /// credential headers sensitive and strips `api-version`.
-    #[tokio::test]
-    async fn the_pre_hook_marks_credentials_sensitive_for_both_providers() {
-        let info = OperationInfo {
-            operation_id: "test",
-        };
-        let mut r = request(&[
-            ("authorization", "jwt"),
-            ("x-api-key", "key"),
-            ("x-api-secret", "secret"),
-            ("x-api-version", "1.0.0"),
-            ("api-version", "x"),
-        ]);
-        let sb = super::sandbox::Client::new("http://127.0.0.1:9");
-        sb.pre::<()>(&mut r, &info).await.unwrap();
-        for h in ["authorization", "x-api-key", "x-api-secret"] {
-            assert!(r.headers()[h].is_sensitive(), "{h}");
-        }
-        assert!(!r.headers()["x-api-version"].is_sensitive());
-        assert!(r.headers().get("api-version").is_none());
-
-        let mut r = request(&[
-            ("developer_key", "dev"),
-            ("secret-key", "sig"),
-            ("secret-key-timestamp", "1700000000000"),
-        ]);
-        let eko = super::eko::Client::new("http://127.0.0.1:9");
-        eko.pre::<()>(&mut r, &info).await.unwrap();
-        assert!(r.headers()["developer_key"].is_sensitive());
-        assert!(r.headers()["secret-key"].is_sensitive());
-        assert!(!r.headers()["secret-key-timestamp"].is_sensitive());
     }
 }

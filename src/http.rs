@@ -233,21 +233,10 @@ pub(crate) enum Failure {
     /// The generated builder refused the input.
     Invalid(String),
     /// The response body was larger than the cap for API responses.
-    TooLarge { status: u16, limit: usize },
+    TooLarge { limit: usize },
 }
 
 impl Failure {
-    /// Whether the request certainly never reached the server.
-    pub(crate) fn never_sent(&self) -> bool {
-        matches!(
-            self,
-            Failure::Transport {
-                may_have_been_sent: false,
-                ..
-            } | Failure::Invalid(_)
-        )
-    }
-
     /// Map the provider-independent failures to errors; `Status` is the
     /// caller's to interpret and is returned as is.
     pub(crate) fn into_error(self, provider: Provider) -> Result<Error, Failure> {
@@ -271,7 +260,7 @@ impl Failure {
                 field: "request",
                 reason,
             }),
-            Failure::TooLarge { limit, .. } => Ok(Error::TooLarge {
+            Failure::TooLarge { limit } => Ok(Error::TooLarge {
                 limit: limit as u64,
             }),
             s @ Failure::Status { .. } => Err(s),
@@ -295,12 +284,18 @@ pub(crate) fn decode_error(provider: Provider, status: u16, body: &[u8], message
     }
 }
 
+/// A transport failure (or an over-limit body) as the crate's error.
+pub(crate) fn transport_error(provider: Provider, e: reqwest::Error) -> Error {
+    match transport(e).into_error(provider) {
+        Ok(e) => e,
+        // `transport` makes only Transport and TooLarge failures.
+        Err(_) => Error::Config("unclassified transport failure".into()),
+    }
+}
+
 fn transport(e: reqwest::Error) -> Failure {
     if let Some(limit) = over_limit(&e) {
-        return Failure::TooLarge {
-            status: e.status().map_or(200, |s| s.as_u16()),
-            limit,
-        };
+        return Failure::TooLarge { limit };
     }
     let (kind, may_have_been_sent) = if e.is_connect() {
         (TransportKind::Connect, false)

@@ -56,6 +56,7 @@ pub mod generated;
 pub mod http;
 pub mod redact;
 pub mod retry;
+mod runtime;
 pub mod sandbox;
 #[cfg(feature = "simulator")]
 #[cfg_attr(docsrs, doc(cfg(feature = "simulator")))]

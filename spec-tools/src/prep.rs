@@ -811,6 +811,123 @@ pub struct ErrorResponse {
     pub status: String,
 }
 
+/// Header parameters the runtime sets itself, from its configuration and on
+/// every attempt: credentials, signatures, the API version and the body's
+/// content type. Compared without regard to case.
+pub const RUNTIME_HEADERS: &[&str] = &[
+    "authorization",
+    "x-api-key",
+    "x-api-secret",
+    "x-api-version",
+    "content-type",
+    "developer_key",
+    "secret-key",
+    "secret-key-timestamp",
+];
+
+/// A header parameter an operation documents and the runtime sets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeaderParam {
+    /// The operation.
+    pub operation_id: String,
+    /// The header name as documented, lower-cased.
+    pub name: String,
+    /// Whether the operation requires it.
+    pub required: bool,
+    /// The one value its schema allows (`enum` of one, or `default`).
+    pub value: Option<String>,
+}
+
+/// Remove the [`RUNTIME_HEADERS`] parameters from every operation (inline or
+/// through `#/components/parameters`) and list them, so that the generated
+/// builders have no credential methods and the runtime knows what each
+/// operation requires. Components no operation refers to any more are
+/// removed too.
+pub fn strip_runtime_headers(doc: &mut Value) -> Vec<HeaderParam> {
+    let components = doc
+        .pointer("/components/parameters")
+        .cloned()
+        .unwrap_or(Value::Null);
+    let resolve = |p: &Value| -> Value {
+        match p.get("$ref").and_then(Value::as_str) {
+            Some(r) => r
+                .strip_prefix("#/components/parameters/")
+                .and_then(|name| components.get(unescape_token(name)))
+                .cloned()
+                .unwrap_or(Value::Null),
+            None => p.clone(),
+        }
+    };
+    let mut found = Vec::new();
+    let mut still_used = std::collections::BTreeSet::new();
+    if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
+        for item in paths.values_mut() {
+            for method in METHODS {
+                let Some(op) = item.get_mut(*method) else {
+                    continue;
+                };
+                let op_id = op
+                    .get("operationId")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string();
+                let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) else {
+                    continue;
+                };
+                params.retain(|p| {
+                    let param = resolve(p);
+                    let name = param
+                        .get("name")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_ascii_lowercase();
+                    let is_runtime = param.get("in").and_then(Value::as_str) == Some("header")
+                        && RUNTIME_HEADERS.contains(&name.as_str());
+                    if !is_runtime {
+                        if let Some(r) = p.get("$ref").and_then(Value::as_str) {
+                            still_used.insert(r.to_string());
+                        }
+                        return true;
+                    }
+                    let schema = param.get("schema");
+                    let value = schema
+                        .and_then(|s| s.get("enum"))
+                        .and_then(Value::as_array)
+                        .filter(|e| e.len() == 1)
+                        .and_then(|e| e[0].as_str())
+                        .or_else(|| {
+                            schema
+                                .and_then(|s| s.get("default"))
+                                .and_then(Value::as_str)
+                        })
+                        .map(str::to_string);
+                    found.push(HeaderParam {
+                        operation_id: op_id.clone(),
+                        name,
+                        required: param.get("required").and_then(Value::as_bool) == Some(true),
+                        value,
+                    });
+                    false
+                });
+                if params.is_empty()
+                    && let Some(o) = op.as_object_mut()
+                {
+                    o.remove("parameters");
+                }
+            }
+        }
+    }
+    if let Some(c) = doc
+        .pointer_mut("/components/parameters")
+        .and_then(Value::as_object_mut)
+    {
+        c.retain(|name, _| {
+            still_used.contains(&format!("#/components/parameters/{}", escape_token(name)))
+        });
+    }
+    found
+}
+
 /// Remove non-2xx responses from every operation (the facade decodes error
 /// envelopes itself) and list what was removed.
 pub fn strip_error_responses(doc: &mut Value) -> Vec<ErrorResponse> {
@@ -914,6 +1031,9 @@ pub struct Prepared {
     pub errors: Vec<ErrorResponse>,
     /// Response enums opened.
     pub opened_enums: Vec<String>,
+    /// Credential and content-type header parameters taken out of the
+    /// operations (the runtime sets them).
+    pub headers: Vec<HeaderParam>,
 }
 
 /// An input document: its file name (relative to `openapi/`) and contents.
@@ -950,6 +1070,7 @@ pub fn prepare(
     out.any_of = extract_any_of(&mut out.doc);
     out.errors = strip_error_responses(&mut out.doc);
     out.opened_enums = open_response_enums(&mut out.doc);
+    out.headers = strip_runtime_headers(&mut out.doc);
     check_refs(&out.doc, &main_file)?;
     Ok(out)
 }

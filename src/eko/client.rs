@@ -1,28 +1,24 @@
 //! The Eko client: signing, retries, envelope handling and the three
 //! operations.
 
-use super::config::{Clock, EkoClientBuilder};
+use super::config::EkoClientBuilder;
 use super::envelope::{Envelope, status_error};
 use super::requests::{
     CreateUrl, DocumentRequest, StatusRequest, client_ref_id_at, validate_client_ref_id,
 };
-use super::sign::{Signature, Signer};
+use super::sign::Signature;
 use super::types::{
     ConsentEntry, EkoDocType, EkoDocument, EkoDocuments, EkoLink, EkoStatus, ReferenceId,
     UserDetails, VerificationState,
 };
-use crate::error::{Error, NotReadyReason, Provider, Result, TransportKind};
+use crate::error::{Error, NotReadyReason, Provider, Result};
 use crate::generated::eko::{self as api, types as wire};
 use crate::http::{self, Failure};
 use crate::redact::{Masked, Secret};
-use crate::retry::{RetryPolicy, parse_retry_after, retryable_status};
+use crate::runtime;
 use progenitor_client::ResponseValue;
 use std::fmt;
-use std::future::Future;
 use std::sync::Arc;
-use std::time::Instant;
-use tracing::Instrument as _;
-use tracing::field::Empty;
 
 /// A signed, retrying client for Eko's DigiLocker API.
 ///
@@ -34,31 +30,28 @@ pub struct EkoClient {
 }
 
 pub(crate) struct Inner {
+    /// The generated client, carrying the [`Runtime`](super::Runtime) (keys,
+    /// signer, retry policy, clock) its hooks use.
     pub(crate) api: api::Client,
     pub(crate) base_url: String,
-    pub(crate) developer_key: Secret,
-    pub(crate) signer: Signer,
     pub(crate) initiator_id: String,
     pub(crate) user_code: Option<String>,
-    pub(crate) retry: RetryPolicy,
-    pub(crate) clock: Clock,
 }
 
 impl fmt::Debug for EkoClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let i = &self.inner;
+        let rt = self.runtime();
         f.debug_struct("EkoClient")
             .field("base_url", &i.base_url)
-            .field("developer_key", &i.developer_key)
-            .field("access_key", &i.signer)
+            .field("developer_key", &rt.developer_key)
+            .field("access_key", &rt.signer)
             .field("initiator_id", &Masked::new(i.initiator_id.as_str()))
             .field("user_code", &i.user_code)
-            .field("retry", &i.retry)
+            .field("retry", &rt.retry)
             .finish_non_exhaustive()
     }
 }
-
-const JSON: &str = "application/json";
 
 impl EkoClient {
     /// A builder (UAT, default timeouts and retries, system clock).
@@ -91,7 +84,13 @@ impl EkoClient {
 
     /// Signature headers for a request made now (by the configured clock).
     pub fn sign_now(&self) -> Signature {
-        self.inner.signer.sign((self.inner.clock)())
+        let rt = self.runtime();
+        rt.signer.sign((rt.clock)())
+    }
+
+    fn runtime(&self) -> &super::runtime::Shared {
+        use progenitor_client::ClientInfo as _;
+        &self.inner.api.inner().0
     }
 
     /// Create a DigiLocker consent URL (`POST /tools/kyc/digilocker`).
@@ -102,11 +101,11 @@ impl EkoClient {
         req.validate()?;
         let client_ref_id = match req.client_ref_id.clone() {
             Some(id) => id,
-            None => client_ref_id_at((self.inner.clock)()),
+            None => client_ref_id_at((self.runtime().clock)()),
         };
         validate_client_ref_id(&client_ref_id)?;
-        let span = op_span("create_digilocker_url", Some(&client_ref_id));
-        let result = async {
+        runtime::traced(Provider::Eko, "create_digilocker_url", async {
+            record("client_ref_id", &client_ref_id);
             let body = wire::CreateUrlRequest {
                 client_ref_id: wire::CreateUrlRequestClientRefId::try_from(client_ref_id.as_str())
                     .map_err(|e| Error::invalid("client_ref_id", e.to_string()))?,
@@ -115,25 +114,18 @@ impl EkoClient {
                 redirect_url: req.redirect_url.trim().to_string(),
                 user_code: self.user_code(req.user_code.as_deref()),
             };
-            let dev = self.inner.developer_key.expose();
-            let api = &self.inner.api;
-            let resp = self
-                .run(&span, false, |sig| {
-                    api.create_digilocker_url()
-                        .content_type(JSON)
-                        .developer_key(dev)
-                        .secret_key(sig.secret_key.expose())
-                        .secret_key_timestamp(sig.timestamp.as_str())
-                        .body(body.clone())
-                        .send()
-                })
-                .await?;
+            let resp = call(
+                self.inner
+                    .api
+                    .create_digilocker_url()
+                    .body(body)
+                    .send()
+                    .await,
+            )
+            .await?;
             link_outcome(resp, client_ref_id.clone(), &req.documents)
-        }
-        .instrument(span.clone())
-        .await;
-        record_outcome(&span, &result);
-        result
+        })
+        .await
     }
 
     /// Poll the verification status
@@ -144,40 +136,29 @@ impl EkoClient {
     pub async fn status(&self, req: impl Into<StatusRequest>) -> Result<EkoStatus> {
         let req: StatusRequest = req.into();
         req.validate()?;
-        let span = op_span("get_verification_status", req.client_ref_id.as_deref());
-        span.record("reference_id", tracing::field::display(&req.reference_id));
-        let result = async {
+        runtime::traced(Provider::Eko, "get_verification_status", async {
+            if let Some(c) = &req.client_ref_id {
+                record("client_ref_id", c);
+            }
+            record("reference_id", &req.reference_id);
             let initiator = self.initiator(req.initiator_id.as_ref());
-            let dev = self.inner.developer_key.expose();
-            let api = &self.inner.api;
-            let reference = req.reference_id.as_str();
-            let client_ref = req.client_ref_id.as_deref();
-            let resp = self
-                .run(&span, true, |sig| {
-                    let mut b = api
-                        .get_verification_status()
-                        .initiator_id(initiator.as_str())
-                        .reference_id(reference)
-                        .content_type(JSON)
-                        .developer_key(dev)
-                        .secret_key(sig.secret_key.expose())
-                        .secret_key_timestamp(sig.timestamp.as_str());
-                    if let Some(c) = client_ref {
-                        b = b.client_ref_id(c);
-                    }
-                    b.send()
-                })
-                .await?;
+            let mut b = self
+                .inner
+                .api
+                .get_verification_status()
+                .initiator_id(initiator.as_str())
+                .reference_id(req.reference_id.as_str());
+            if let Some(c) = &req.client_ref_id {
+                b = b.client_ref_id(c.as_str());
+            }
+            let resp = call(b.send().await).await?;
             let result = status_outcome(req.reference_id.clone(), resp);
             if let Ok(s) = &result {
-                span.record("state", tracing::field::display(&s.state));
+                record("state", &s.state);
             }
             result
-        }
-        .instrument(span.clone())
-        .await;
-        record_outcome(&span, &result);
-        result
+        })
+        .await
     }
 
     /// Fetch verified documents (`POST /tools/kyc/digilocker/document`) for
@@ -205,12 +186,12 @@ impl EkoClient {
         req.validate()?;
         let client_ref_id = match req.client_ref_id.clone() {
             Some(id) => id,
-            None => client_ref_id_at((self.inner.clock)()),
+            None => client_ref_id_at((self.runtime().clock)()),
         };
         validate_client_ref_id(&client_ref_id)?;
-        let span = op_span("get_document", Some(&client_ref_id));
-        span.record("reference_id", tracing::field::display(&req.reference_id));
-        let result = async {
+        runtime::traced(Provider::Eko, "get_document", async {
+            record("client_ref_id", &client_ref_id);
+            record("reference_id", &req.reference_id);
             let body = wire::GetDocumentRequest {
                 client_ref_id: Some(
                     wire::GetDocumentRequestClientRefId::try_from(client_ref_id.as_str())
@@ -222,25 +203,10 @@ impl EkoClient {
                 user_code: self.user_code(req.user_code.as_deref()),
                 verification_id: req.verification_id.trim().to_string(),
             };
-            let dev = self.inner.developer_key.expose();
-            let api = &self.inner.api;
-            let resp = self
-                .run(&span, false, |sig| {
-                    api.get_document()
-                        .content_type(JSON)
-                        .developer_key(dev)
-                        .secret_key(sig.secret_key.expose())
-                        .secret_key_timestamp(sig.timestamp.as_str())
-                        .body(body.clone())
-                        .send()
-                })
-                .await?;
+            let resp = call(self.inner.api.get_document().body(body).send().await).await?;
             documents_outcome(&req, resp)
-        }
-        .instrument(span.clone())
-        .await;
-        record_outcome(&span, &result);
-        result
+        })
+        .await
     }
 
     fn initiator(&self, over: Option<&Masked>) -> String {
@@ -253,77 +219,20 @@ impl EkoClient {
             .filter(|s| !s.is_empty())
             .or_else(|| self.inner.user_code.clone())
     }
+}
 
-    /// Send with a fresh signature per attempt; retry what is safe to retry.
-    ///
-    /// `read_only`: the call may be repeated after it reached Eko (the GET
-    /// status call). Otherwise only failures where the request provably
-    /// never left (connection refused) are retried.
-    async fn run<T: serde::de::DeserializeOwned, F, Fut>(
-        &self,
-        span: &tracing::Span,
-        read_only: bool,
-        mut call: F,
-    ) -> Result<T>
-    where
-        F: FnMut(Signature) -> Fut,
-        Fut: Future<Output = std::result::Result<ResponseValue<T>, progenitor_client::Error<()>>>,
-    {
-        let started = Instant::now();
-        let mut attempt: u32 = 0;
-        loop {
-            attempt += 1;
-            let sig = self.sign_now();
-            let outcome = http::classify(call(sig).await).await;
-            span.record("attempts", attempt);
-            span.record("duration_ms", started.elapsed().as_millis() as u64);
-            let failure = match outcome {
-                Ok((value, status)) => {
-                    span.record("http_status", status);
-                    return Ok(value);
-                }
-                Err(f) => f,
-            };
-            let (retryable, retry_after) = match &failure {
-                Failure::Status {
-                    status, headers, ..
-                } => {
-                    span.record("http_status", *status);
-                    (
-                        read_only && retryable_status(*status),
-                        parse_retry_after(headers),
-                    )
-                }
-                // A request that could not even be built is not worth
-                // repeating, though it was never sent.
-                Failure::Transport { kind, .. } if *kind != TransportKind::Request => (
-                    failure.never_sent()
-                        || (read_only
-                            && matches!(
-                                kind,
-                                TransportKind::Connect | TransportKind::Timeout | TransportKind::Io
-                            )),
-                    None,
-                ),
-                Failure::Transport { .. } => (false, None),
-                Failure::Decode { status, .. } => {
-                    span.record("http_status", *status);
-                    (false, None)
-                }
-                Failure::TooLarge { status, .. } => {
-                    span.record("http_status", *status);
-                    (false, None)
-                }
-                Failure::Invalid(_) => (false, None),
-            };
-            if retryable && let Some(wait) = self.inner.retry.delay(attempt, retry_after) {
-                tracing::debug!(attempt, wait_ms = wait.as_millis() as u64, "retrying");
-                tokio::time::sleep(wait).await;
-                continue;
-            }
-            return Err(map_failure(failure));
-        }
-    }
+/// What a generated call returned: the value or the typed error (the
+/// signature and retries happened in the generated client's hooks,
+/// [`super::runtime`]).
+async fn call<T: serde::de::DeserializeOwned>(
+    result: std::result::Result<ResponseValue<T>, progenitor_client::Error<()>>,
+) -> Result<T> {
+    runtime::settle(result, map_failure).await.map(|(v, _)| v)
+}
+
+/// Record a field of the operation's span.
+fn record(field: &'static str, value: &dyn fmt::Display) {
+    runtime::span().record(field, tracing::field::display(value));
 }
 
 /// Map a failed Eko request to the crate's error.
@@ -365,37 +274,6 @@ where
 
 /// One span per operation: identifiers, status and timing only; never a
 /// body, a key or a personal identifier.
-fn op_span(op: &'static str, client_ref_id: Option<&str>) -> tracing::Span {
-    tracing::info_span!(
-        "eko",
-        operation_id = op,
-        client_ref_id = client_ref_id,
-        reference_id = Empty,
-        http_status = Empty,
-        eko_status = Empty,
-        response_type_id = Empty,
-        state = Empty,
-        attempts = Empty,
-        duration_ms = Empty,
-        error = Empty,
-    )
-}
-
-fn record_outcome<T>(span: &tracing::Span, r: &Result<T>) {
-    if let Err(e) = r {
-        if let Some(p) = e.provider_error() {
-            if let Some(c) = p.code {
-                span.record("eko_status", c);
-            }
-            if let Some(t) = p.response_type_id {
-                span.record("response_type_id", t);
-            }
-        }
-        // The error's Display carries no body, key or full identifier.
-        span.record("error", tracing::field::display(e));
-    }
-}
-
 fn envelope<'a>(
     status: i64,
     message: &'a Option<String>,

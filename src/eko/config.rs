@@ -282,15 +282,17 @@ impl EkoClientBuilder {
         }
         let base_url = parsed.as_str().trim_end_matches('/').to_string();
         let http = self.http.client()?;
-        Ok(EkoClient::from_inner(Inner {
-            api: crate::generated::eko::Client::new_with_client(&base_url, http),
-            base_url,
+        let runtime = super::Runtime(std::sync::Arc::new(super::runtime::Shared {
             developer_key,
             signer: Signer::new(&access_key),
-            initiator_id,
-            user_code,
             retry: self.http.retry,
             clock: self.clock,
+        }));
+        Ok(EkoClient::from_inner(Inner {
+            api: crate::generated::eko::Client::new_with_client(&base_url, http, runtime),
+            base_url,
+            initiator_id,
+            user_code,
         }))
     }
 }

@@ -80,6 +80,7 @@ pub(crate) mod client;
 mod config;
 pub(crate) mod envelope;
 pub(crate) mod requests;
+mod runtime;
 pub mod sign;
 mod types;
 
@@ -92,6 +93,7 @@ pub use config::{
 pub use requests::{
     CLIENT_REF_ID_MAX, CreateUrl, DocumentRequest, StatusRequest, generate_client_ref_id,
 };
+pub use runtime::Runtime;
 pub use sign::{Signature, Signer};
 pub use types::{
     ConsentEntry, Dob, DocumentShape, EkoAddress, EkoDocType, EkoDocument, EkoDocuments, EkoLink,

@@ -1,37 +1,18 @@
-//! How every Sandbox operation is run: a tracing span, the access token,
-//! retries where repeating is safe, one re-authentication on a rejected
-//! token, and the mapping of Sandbox's error envelope to [`Error`].
+//! How a Sandbox operation's result is read: the span, the mapping of
+//! Sandbox's error envelope to [`Error`], the access token of an
+//! `/authenticate` answer. (Credentials, retries and re-authentication are
+//! the generated client's hooks: [`super::runtime`].)
 
 use super::SandboxClient;
-use crate::error::{Error, NotReadyReason, Provider, ProviderError, Result, TransportKind};
+use crate::error::{Error, NotReadyReason, Provider, ProviderError, Result};
 use crate::generated::sandbox::types as wire;
-use crate::http::{Failure, classify, decode_error};
+use crate::http::{Failure, decode_error};
 use crate::redact::{Secret, mask_sensitive};
-use crate::retry::{parse_retry_after, retryable_status};
+use crate::retry::parse_retry_after;
+use crate::runtime;
 use progenitor_client::ResponseValue;
 use reqwest::header::HeaderMap;
 use std::future::Future;
-use std::time::Instant;
-use tracing::Instrument as _;
-use tracing::field::Empty;
-
-/// Whether a request may be repeated after it may have reached Sandbox.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Safety {
-    /// Reads (GET) and `/authenticate`: repeat on 429/5xx and transport
-    /// errors.
-    Idempotent,
-    /// POSTs that create something: repeat only when provably never sent.
-    NotIdempotent,
-}
-
-/// The auth headers of one attempt, borrowed from the token cache and the
-/// configuration (the generated builder copies them into the request).
-pub(crate) struct Auth<'a> {
-    pub(crate) token: &'a str,
-    pub(crate) key: &'a str,
-    pub(crate) version: Option<&'a str>,
-}
 
 /// Generated response envelopes: what the span records on success.
 pub(crate) trait Envelope {
@@ -75,191 +56,28 @@ impl Envelope for wire::AuthenticateResponse {
 }
 
 impl SandboxClient {
-    /// Run one facade operation inside its span: operation id, final HTTP
-    /// status, duration, transaction id, outcome. Never bodies or tokens.
-    pub(crate) async fn traced<T, Fut>(
+    /// Run one facade operation in its span (see [`runtime::traced`]).
+    pub(crate) async fn traced<T>(
         &self,
         operation: &'static str,
-        body: impl FnOnce(tracing::Span) -> Fut,
-    ) -> Result<T>
-    where
-        Fut: Future<Output = Result<T>>,
-    {
-        let span = tracing::info_span!(
-            "sandbox",
-            operation,
-            http_status = Empty,
-            duration_ms = Empty,
-            transaction_id = Empty,
-            attempts = Empty,
-            outcome = Empty,
-        );
-        let started = Instant::now();
-        let result = body(span.clone()).instrument(span.clone()).await;
-        let elapsed = started.elapsed().as_millis() as u64;
-        span.record("duration_ms", elapsed);
-        match &result {
-            Ok(_) => {
-                span.record("outcome", "ok");
-            }
-            Err(e) => {
-                span.record("outcome", error_kind(e));
-                if let Some(s) = e.http_status() {
-                    span.record("http_status", s);
-                }
-                if let Some(t) = e.transaction_id() {
-                    span.record("transaction_id", t);
-                }
-            }
-        }
-        span.in_scope(|| match &result {
-            Ok(_) => tracing::debug!(duration_ms = elapsed, "sandbox operation done"),
-            Err(e) => {
-                tracing::debug!(duration_ms = elapsed, error = %e, "sandbox operation failed")
-            }
-        });
-        result
+        body: impl Future<Output = Result<T>>,
+    ) -> Result<T> {
+        runtime::traced(Provider::Sandbox, operation, body).await
     }
 
-    /// Send with retries where safe. Returns the decoded value, or the
-    /// failure of the last attempt.
-    pub(crate) async fn send_with_retries<T: serde::de::DeserializeOwned, F, Fut>(
+    /// What a generated call returned: the value (its transaction id on the
+    /// span) or the typed error. Auth headers, retries and re-authentication
+    /// happened in the generated client's hooks ([`super::runtime`]).
+    pub(crate) async fn call<T>(
         &self,
-        span: &tracing::Span,
-        safety: Safety,
-        send: F,
-    ) -> std::result::Result<(T, u16), Failure>
-    where
-        F: Fn() -> Fut,
-        Fut: Future<Output = std::result::Result<ResponseValue<T>, progenitor_client::Error<()>>>,
-    {
-        let policy = &self.inner.config.http.retry;
-        let mut attempt: u32 = 1;
-        loop {
-            let outcome = classify(send().await).await;
-            span.record("attempts", attempt);
-            let failure = match outcome {
-                Ok(ok) => {
-                    span.record("http_status", ok.1);
-                    return Ok(ok);
-                }
-                Err(f) => f,
-            };
-            let wait = match &failure {
-                Failure::Status {
-                    status, headers, ..
-                } => {
-                    span.record("http_status", *status);
-                    if safety == Safety::Idempotent && retryable_status(*status) {
-                        policy.delay(attempt, parse_retry_after(headers))
-                    } else {
-                        None
-                    }
-                }
-                // A request reqwest could not build (kind `Request`) was
-                // never sent, and building it again cannot succeed.
-                Failure::Transport { kind, .. }
-                    if *kind != TransportKind::Request
-                        && (safety == Safety::Idempotent || failure.never_sent()) =>
-                {
-                    policy.delay(attempt, None)
-                }
-                _ => None,
-            };
-            let Some(wait) = wait else {
-                return Err(failure);
-            };
-            tracing::debug!(
-                attempt,
-                wait_ms = wait.as_millis() as u64,
-                status = failure_status(&failure),
-                "retrying sandbox request"
-            );
-            tokio::time::sleep(wait).await;
-            attempt += 1;
-        }
-    }
-
-    /// Send an authenticated operation: token from the cache, retries where
-    /// safe, one re-authentication and repeat when Sandbox rejects the token.
-    pub(crate) async fn call<T, F, Fut>(
-        &self,
-        span: &tracing::Span,
-        safety: Safety,
-        send: F,
+        result: std::result::Result<ResponseValue<T>, progenitor_client::Error<()>>,
     ) -> Result<T>
     where
         T: Envelope + serde::de::DeserializeOwned,
-        F: Fn(&Auth<'_>) -> Fut,
-        Fut: Future<Output = std::result::Result<ResponseValue<T>, progenitor_client::Error<()>>>,
     {
-        let cfg = &self.inner.config;
-        let mut reauthenticated = false;
-        loop {
-            let token = self.token().await?;
-            let auth = Auth {
-                token: token.value.expose(),
-                key: cfg.api_key.expose(),
-                version: cfg.api_version.as_deref(),
-            };
-            match self.send_with_retries(span, safety, || send(&auth)).await {
-                Ok((value, _)) => {
-                    if let Some(t) = value.transaction_id() {
-                        span.record("transaction_id", t);
-                    }
-                    return Ok(value);
-                }
-                Err(f) if !reauthenticated && token_rejected(&f) => {
-                    // A 401/403 means Sandbox did not act on the request, so
-                    // repeating it once (even a POST) is safe.
-                    tracing::debug!("sandbox rejected the access token; authenticating again");
-                    self.inner.tokens.invalidate(token.generation);
-                    reauthenticated = true;
-                }
-                Err(f) => return Err(map_failure(f)),
-            }
-        }
-    }
-
-    /// The current access token (single-flight refresh).
-    async fn token(&self) -> Result<super::token::Token> {
-        let cfg = &self.inner.config;
-        let clock = cfg.clock.clone();
-        self.inner
-            .tokens
-            .get(
-                move || clock.now(),
-                cfg.refresh_margin,
-                || self.authenticate(),
-            )
-            .await
-    }
-
-    /// `POST /authenticate` with the key and secret.
-    async fn authenticate(&self) -> Result<Secret> {
-        self.traced("authenticate", |span| async move {
-            let cfg = &self.inner.config;
-            let api = &self.inner.api;
-            let (resp, status) = self
-                .send_with_retries(&span, Safety::Idempotent, || {
-                    let b = api
-                        .authenticate()
-                        .x_api_key(cfg.api_key.expose().to_string())
-                        .x_api_secret(cfg.api_secret.expose().to_string());
-                    match &cfg.api_version {
-                        Some(v) => b.x_api_version(v.clone()),
-                        None => b,
-                    }
-                    .send()
-                })
-                .await
-                .map_err(map_failure)?;
-            if let Some(t) = resp.transaction_id() {
-                span.record("transaction_id", t);
-            }
-            access_token(resp, status)
-        })
-        .await
+        let (value, _) = runtime::settle(result, map_failure).await?;
+        runtime::record_transaction(value.transaction_id());
+        Ok(value)
     }
 }
 
@@ -310,32 +128,6 @@ where
     }
 }
 
-fn failure_status(f: &Failure) -> u16 {
-    match f {
-        Failure::Status { status, .. }
-        | Failure::Decode { status, .. }
-        | Failure::TooLarge { status, .. } => *status,
-        _ => 0,
-    }
-}
-
-fn error_kind(e: &Error) -> &'static str {
-    match e {
-        Error::InvalidInput { .. } => "invalid_input",
-        Error::Config(_) => "config",
-        Error::Auth(_) => "auth",
-        Error::RateLimited { .. } => "rate_limited",
-        Error::SessionNotFound(_) => "session_not_found",
-        Error::NotReady { .. } => "not_ready",
-        Error::Provider(_) => "provider",
-        Error::Transport { .. } => "transport",
-        Error::Decode { .. } => "decode",
-        Error::LinkExpired { .. } => "link_expired",
-        Error::TooLarge { .. } => "too_large",
-        _ => "other",
-    }
-}
-
 /// The Sandbox error envelope of a body, when it is one (a JSON object).
 fn envelope_of(body: &[u8]) -> std::result::Result<wire::SandboxError, String> {
     let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| e.to_string())?;
@@ -349,10 +141,7 @@ fn envelope_of(body: &[u8]) -> std::result::Result<wire::SandboxError, String> {
 /// credentials' privileges or credit): every 401, and a 403 whose message
 /// speaks of the token ("Access token has expired", "Invalid access token",
 /// "Access revoked").
-fn token_rejected(f: &Failure) -> bool {
-    let Failure::Status { status, body, .. } = f else {
-        return false;
-    };
+pub(crate) fn token_rejected(status: u16, body: &[u8]) -> bool {
     match status {
         401 => true,
         403 => {
@@ -502,24 +291,21 @@ mod tests {
 
     #[test]
     fn token_rejections() {
-        let f = |s: u16, b: &str| Failure::Status {
-            status: s,
-            headers: HeaderMap::new(),
-            body: bytes::Bytes::from(b.to_string()),
-        };
-        assert!(token_rejected(&f(401, "")));
-        assert!(token_rejected(&f(
+        let f = |s: u16, b: &str| (s, b.as_bytes().to_vec());
+        let token_rejected = |(s, b): (u16, Vec<u8>)| token_rejected(s, &b);
+        assert!(token_rejected(f(401, "")));
+        assert!(token_rejected(f(
             403,
             r#"{"message":"Access token has expired"}"#
         )));
-        assert!(token_rejected(&f(
+        assert!(token_rejected(f(
             403,
             r#"{"message":"Invalid access token"}"#
         )));
-        assert!(!token_rejected(&f(
+        assert!(!token_rejected(f(
             403,
             r#"{"message":"Insufficient credits"}"#
         )));
-        assert!(!token_rejected(&f(500, "")));
+        assert!(!token_rejected(f(500, "")));
     }
 }

@@ -60,6 +60,7 @@
 mod config;
 pub(crate) mod engine;
 pub(crate) mod ops;
+mod runtime;
 mod token;
 mod types;
 pub(crate) mod validate;
@@ -69,6 +70,7 @@ pub use config::{
     ENV_API_VERSION, ENV_BASE_URL, LIVE_BASE_URL, SandboxClientBuilder, SandboxConfig,
     TEST_BASE_URL,
 };
+pub use runtime::Runtime;
 pub use types::{
     CreateSdkSession, DateOfBirth, DocKind, DocType, Document, DocumentFile, EntityDetails,
     EntityDocType, FileMetadata, Flow, SdkSession, Session, SessionOptions, SessionState,
@@ -92,17 +94,19 @@ pub struct SandboxClient {
 }
 
 struct Inner {
-    config: SandboxConfig,
+    /// The generated client, carrying the [`Runtime`] (configuration and
+    /// token cache) its hooks use.
     api: generated::Client,
     http: reqwest::Client,
-    tokens: token::TokenCache,
 }
 
 impl fmt::Debug for SandboxClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use progenitor_client::ClientInfo as _;
+        let rt = &self.inner.api.inner().0;
         f.debug_struct("SandboxClient")
-            .field("config", &self.inner.config)
-            .field("tokens", &self.inner.tokens)
+            .field("config", &rt.config)
+            .field("tokens", &rt.tokens)
             .finish()
     }
 }
@@ -123,20 +127,25 @@ impl SandboxClient {
     /// A client with this configuration.
     pub fn with_config(config: SandboxConfig) -> Result<Self> {
         let http = config.http.client()?;
-        let api = generated::Client::new_with_client(&config.base_url, http.clone());
+        let base_url = config.base_url.clone();
+        let api = generated::Client::new_with_client(&base_url, http.clone(), Runtime::new(config));
         Ok(SandboxClient {
-            inner: Arc::new(Inner {
-                config,
-                api,
-                http,
-                tokens: token::TokenCache::new(),
-            }),
+            inner: Arc::new(Inner { api, http }),
         })
     }
 
     /// The configuration in use.
     pub fn config(&self) -> &SandboxConfig {
-        &self.inner.config
+        use progenitor_client::ClientInfo as _;
+        &self.inner.api.inner().0.config
+    }
+
+    /// The generated client this facade sends through, with its runtime:
+    /// every operation exactly as the spec describes it, the access token,
+    /// `x-api-key` and retries applied by its hooks (no facade validation,
+    /// no mapping of Sandbox's error envelope).
+    pub fn generated(&self) -> &generated::Client {
+        &self.inner.api
     }
 }
 

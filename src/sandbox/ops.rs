@@ -6,7 +6,6 @@
 //! headers, and maps the generated response into the facade types.
 
 use super::SandboxClient;
-use super::engine::{Auth, Safety};
 use super::types::{
     CreateSdkSession, DateOfBirth, DocKind, DocType, Document, DocumentFile, EntityDetails,
     EntityDocType, FileMetadata, SdkSession, Session, SessionState, SessionStatus,
@@ -17,26 +16,8 @@ use crate::error::{Error, Provider, ProviderError, Result, TransportKind};
 use crate::generated::sandbox::types as wire;
 use crate::http::{MAX_ERROR_BODY, decode_error, read_limited};
 use crate::redact::Masked;
-use crate::retry::{parse_retry_after, retryable_status};
+use crate::runtime;
 use bytes::Bytes;
-
-/// Apply the auth headers to a generated builder.
-macro_rules! authed {
-    ($builder:expr, $auth:expr) => {{
-        let a: &Auth<'_> = $auth;
-        let b = $builder.authorization(a.token).x_api_key(a.key);
-        match a.version {
-            Some(v) => b.x_api_version(v),
-            None => b,
-        }
-    }};
-    // The EntityLocker SDK status and document operations define no
-    // `x-api-version` header.
-    (no_version $builder:expr, $auth:expr) => {{
-        let a: &Auth<'_> = $auth;
-        $builder.authorization(a.token).x_api_key(a.key)
-    }};
-}
 
 macro_rules! metadata {
     ($m:expr) => {{
@@ -114,13 +95,11 @@ impl SandboxClient {
     /// Useful to choose [`Flow::Signin`](super::Flow::Signin) or
     /// [`Flow::Signup`](super::Flow::Signup).
     pub async fn verify_user(&self, request: VerifyUser) -> Result<bool> {
-        self.traced("digilocker_verify_user_account", |span| async move {
-            let body = validate::verify_body(&request, self.inner.config.aadhaar_checksum)?;
+        self.traced("digilocker_verify_user_account", async move {
+            let body = validate::verify_body(&request, self.config().aadhaar_checksum)?;
             let api = &self.inner.api;
             let r = self
-                .call(&span, Safety::NotIdempotent, |a| {
-                    authed!(api.digilocker_verify_user_account().body(body.clone()), a).send()
-                })
+                .call(api.digilocker_verify_user_account().body(body).send().await)
                 .await?;
             verify_outcome(r)
         })
@@ -131,13 +110,11 @@ impl SandboxClient {
     /// (`POST /kyc/digilocker/sessions/init`). Send the user to
     /// [`Session::authorization_url`]; they come back to the redirect URL.
     pub async fn start_session(&self, request: StartSession) -> Result<Session> {
-        self.traced("digilocker_initiate_session", |span| async move {
-            let body = validate::start_session_body(&request, self.inner.config.clock.now())?;
+        self.traced("digilocker_initiate_session", async move {
+            let body = validate::start_session_body(&request, self.config().clock.now())?;
             let api = &self.inner.api;
             let r = self
-                .call(&span, Safety::NotIdempotent, |a| {
-                    authed!(api.digilocker_initiate_session().body(body.clone()), a).send()
-                })
+                .call(api.digilocker_initiate_session().body(body).send().await)
                 .await?;
             start_outcome(r)
         })
@@ -147,17 +124,16 @@ impl SandboxClient {
     /// Where a DigiLocker session stands
     /// (`GET /kyc/digilocker/sessions/{session_id}/status`).
     pub async fn session_status(&self, session_id: &str) -> Result<SessionState> {
-        self.traced("digilocker_get_session_status", |span| async move {
+        self.traced("digilocker_get_session_status", async move {
             validate::session_id(session_id)?;
             let api = &self.inner.api;
             let r = self
-                .call(&span, Safety::Idempotent, |a| {
-                    authed!(
-                        api.digilocker_get_session_status().session_id(session_id),
-                        a
-                    )
-                    .send()
-                })
+                .call(
+                    api.digilocker_get_session_status()
+                        .session_id(session_id)
+                        .send()
+                        .await,
+                )
                 .await?;
             status_outcome(r)
         })
@@ -171,20 +147,18 @@ impl SandboxClient {
     /// [`Error::SessionNotFound`].
     pub async fn document(&self, session_id: &str, doc_type: DocType) -> Result<Document> {
         use wire::DigilockerGetDocumentDocType as G;
-        self.traced("digilocker_get_document", |span| async move {
+        self.traced("digilocker_get_document", async move {
             validate::session_id(session_id)?;
             let g: G = validate::wire_doc_type("doc_type", doc_type.as_str())?;
             let api = &self.inner.api;
             let r = self
-                .call(&span, Safety::Idempotent, |a| {
-                    authed!(
-                        api.digilocker_get_document()
-                            .session_id(session_id)
-                            .doc_type(g),
-                        a
-                    )
-                    .send()
-                })
+                .call(
+                    api.digilocker_get_document()
+                        .session_id(session_id)
+                        .doc_type(g)
+                        .send()
+                        .await,
+                )
                 .await?;
             document_outcome(r, doc_type)
         })
@@ -194,13 +168,16 @@ impl SandboxClient {
     /// The DigiLocker account holder's profile
     /// (`GET /kyc/digilocker/sessions/{session_id}/user/profile`).
     pub async fn user_profile(&self, session_id: &str) -> Result<UserProfile> {
-        self.traced("digilocker_get_user_profile", |span| async move {
+        self.traced("digilocker_get_user_profile", async move {
             validate::session_id(session_id)?;
             let api = &self.inner.api;
             let r = self
-                .call(&span, Safety::Idempotent, |a| {
-                    authed!(api.digilocker_get_user_profile().session_id(session_id), a).send()
-                })
+                .call(
+                    api.digilocker_get_user_profile()
+                        .session_id(session_id)
+                        .send()
+                        .await,
+                )
                 .await?;
             profile_outcome(r)
         })
@@ -214,13 +191,11 @@ impl SandboxClient {
     /// Create a session for Sandbox's client-side DigiLocker SDK
     /// (`POST /kyc/digilocker-sdk/sessions/create`).
     pub async fn sdk_create_session(&self, request: CreateSdkSession) -> Result<SdkSession> {
-        self.traced("digilocker_sdk_create_session", |span| async move {
+        self.traced("digilocker_sdk_create_session", async move {
             let body = validate::sdk_create_body(&request)?;
             let api = &self.inner.api;
             let r = self
-                .call(&span, Safety::NotIdempotent, |a| {
-                    authed!(api.digilocker_sdk_create_session().body(body.clone()), a).send()
-                })
+                .call(api.digilocker_sdk_create_session().body(body).send().await)
                 .await?;
             let id = r
                 .data
@@ -245,18 +220,16 @@ impl SandboxClient {
     /// Where a DigiLocker SDK session stands
     /// (`GET /kyc/digilocker-sdk/sessions/{session_id}/status`).
     pub async fn sdk_session_status(&self, session_id: &str) -> Result<SessionState> {
-        self.traced("digilocker_sdk_get_session_status", |span| async move {
+        self.traced("digilocker_sdk_get_session_status", async move {
             validate::session_id(session_id)?;
             let api = &self.inner.api;
             let r = self
-                .call(&span, Safety::Idempotent, |a| {
-                    authed!(
-                        api.digilocker_sdk_get_session_status()
-                            .session_id(session_id),
-                        a
-                    )
-                    .send()
-                })
+                .call(
+                    api.digilocker_sdk_get_session_status()
+                        .session_id(session_id)
+                        .send()
+                        .await,
+                )
                 .await?;
             sdk_status_outcome(r)
         })
@@ -267,20 +240,18 @@ impl SandboxClient {
     /// (`GET /kyc/digilocker-sdk/sessions/{session_id}/documents/{doc_type}`).
     pub async fn sdk_document(&self, session_id: &str, doc_type: DocType) -> Result<Document> {
         use wire::DigilockerSdkGetDocumentDocType as G;
-        self.traced("digilocker_sdk_get_document", |span| async move {
+        self.traced("digilocker_sdk_get_document", async move {
             validate::session_id(session_id)?;
             let g: G = validate::wire_doc_type("doc_type", doc_type.as_str())?;
             let api = &self.inner.api;
             let r = self
-                .call(&span, Safety::Idempotent, |a| {
-                    authed!(
-                        api.digilocker_sdk_get_document()
-                            .session_id(session_id)
-                            .doc_type(g),
-                        a
-                    )
-                    .send()
-                })
+                .call(
+                    api.digilocker_sdk_get_document()
+                        .session_id(session_id)
+                        .doc_type(g)
+                        .send()
+                        .await,
+                )
                 .await?;
             sdk_document_outcome(r, doc_type)
         })
@@ -290,17 +261,16 @@ impl SandboxClient {
     /// The profile of a DigiLocker SDK session's user
     /// (`GET /kyc/digilocker-sdk/sessions/{session_id}/user/profile`).
     pub async fn sdk_user_profile(&self, session_id: &str) -> Result<UserProfile> {
-        self.traced("digilocker_sdk_get_user_profile", |span| async move {
+        self.traced("digilocker_sdk_get_user_profile", async move {
             validate::session_id(session_id)?;
             let api = &self.inner.api;
             let r = self
-                .call(&span, Safety::Idempotent, |a| {
-                    authed!(
-                        api.digilocker_sdk_get_user_profile().session_id(session_id),
-                        a
-                    )
-                    .send()
-                })
+                .call(
+                    api.digilocker_sdk_get_user_profile()
+                        .session_id(session_id)
+                        .send()
+                        .await,
+                )
                 .await?;
             sdk_profile_outcome(r)
         })
@@ -314,13 +284,11 @@ impl SandboxClient {
     /// Start an EntityLocker consent session
     /// (`POST /kyc/entitylocker/sessions/init`).
     pub async fn entity_start_session(&self, request: StartEntitySession) -> Result<Session> {
-        self.traced("entitylocker_initiate_session", |span| async move {
-            let body = validate::entity_start_body(&request, self.inner.config.clock.now())?;
+        self.traced("entitylocker_initiate_session", async move {
+            let body = validate::entity_start_body(&request, self.config().clock.now())?;
             let api = &self.inner.api;
             let r = self
-                .call(&span, Safety::NotIdempotent, |a| {
-                    authed!(api.entitylocker_initiate_session().body(body.clone()), a).send()
-                })
+                .call(api.entitylocker_initiate_session().body(body).send().await)
                 .await?;
             Ok(Session {
                 id: r.data.session_id,
@@ -337,17 +305,16 @@ impl SandboxClient {
         &self,
         session_id: &str,
     ) -> Result<SessionState<EntityDocType>> {
-        self.traced("entitylocker_get_session_status", |span| async move {
+        self.traced("entitylocker_get_session_status", async move {
             validate::session_id(session_id)?;
             let api = &self.inner.api;
             let r = self
-                .call(&span, Safety::Idempotent, |a| {
-                    authed!(
-                        api.entitylocker_get_session_status().session_id(session_id),
-                        a
-                    )
-                    .send()
-                })
+                .call(
+                    api.entitylocker_get_session_status()
+                        .session_id(session_id)
+                        .send()
+                        .await,
+                )
                 .await?;
             entity_status_outcome(r)
         })
@@ -362,20 +329,18 @@ impl SandboxClient {
         doc_type: EntityDocType,
     ) -> Result<Document<EntityDocType>> {
         use wire::EntitylockerGetDocumentDocType as G;
-        self.traced("entitylocker_get_document", |span| async move {
+        self.traced("entitylocker_get_document", async move {
             validate::session_id(session_id)?;
             let g: G = validate::wire_doc_type("doc_type", doc_type.as_str())?;
             let api = &self.inner.api;
             let r = self
-                .call(&span, Safety::Idempotent, |a| {
-                    authed!(
-                        api.entitylocker_get_document()
-                            .session_id(session_id)
-                            .doc_type(g),
-                        a
-                    )
-                    .send()
-                })
+                .call(
+                    api.entitylocker_get_document()
+                        .session_id(session_id)
+                        .doc_type(g)
+                        .send()
+                        .await,
+                )
                 .await?;
             entity_document_outcome(r, doc_type)
         })
@@ -385,17 +350,16 @@ impl SandboxClient {
     /// The business behind an EntityLocker session
     /// (`GET /kyc/entitylocker/sessions/{session_id}/entity`).
     pub async fn entity_details(&self, session_id: &str) -> Result<EntityDetails> {
-        self.traced("entitylocker_get_entity_details", |span| async move {
+        self.traced("entitylocker_get_entity_details", async move {
             validate::session_id(session_id)?;
             let api = &self.inner.api;
             let r = self
-                .call(&span, Safety::Idempotent, |a| {
-                    authed!(
-                        api.entitylocker_get_entity_details().session_id(session_id),
-                        a
-                    )
-                    .send()
-                })
+                .call(
+                    api.entitylocker_get_entity_details()
+                        .session_id(session_id)
+                        .send()
+                        .await,
+                )
                 .await?;
             let d = r.data;
             Ok(EntityDetails {
@@ -414,17 +378,16 @@ impl SandboxClient {
     /// The profile of the person who signed in to EntityLocker
     /// (`GET /kyc/entitylocker/sessions/{session_id}/user/profile`).
     pub async fn entity_user_profile(&self, session_id: &str) -> Result<UserProfile> {
-        self.traced("entitylocker_get_user_profile", |span| async move {
+        self.traced("entitylocker_get_user_profile", async move {
             validate::session_id(session_id)?;
             let api = &self.inner.api;
             let r = self
-                .call(&span, Safety::Idempotent, |a| {
-                    authed!(
-                        api.entitylocker_get_user_profile().session_id(session_id),
-                        a
-                    )
-                    .send()
-                })
+                .call(
+                    api.entitylocker_get_user_profile()
+                        .session_id(session_id)
+                        .send()
+                        .await,
+                )
                 .await?;
             entity_profile_outcome(r)
         })
@@ -441,13 +404,16 @@ impl SandboxClient {
         &self,
         request: CreateSdkSession<EntityDocType>,
     ) -> Result<SdkSession> {
-        self.traced("entitylocker_sdk_create_session", |span| async move {
+        self.traced("entitylocker_sdk_create_session", async move {
             let body = validate::entity_sdk_create_body(&request)?;
             let api = &self.inner.api;
             let r = self
-                .call(&span, Safety::NotIdempotent, |a| {
-                    authed!(api.entitylocker_sdk_create_session().body(body.clone()), a).send()
-                })
+                .call(
+                    api.entitylocker_sdk_create_session()
+                        .body(body)
+                        .send()
+                        .await,
+                )
                 .await?;
             Ok(SdkSession {
                 id: r.data.id,
@@ -465,17 +431,16 @@ impl SandboxClient {
         &self,
         session_id: &str,
     ) -> Result<SessionState<EntityDocType>> {
-        self.traced("entitylocker_sdk_get_session_status", |span| async move {
+        self.traced("entitylocker_sdk_get_session_status", async move {
             validate::session_id(session_id)?;
             let api = &self.inner.api;
             let r = self
-                .call(&span, Safety::Idempotent, |a| {
-                    authed!(no_version
-                        api.entitylocker_sdk_get_session_status().session_id(session_id),
-                        a
-                    )
-                    .send()
-                })
+                .call(
+                    api.entitylocker_sdk_get_session_status()
+                        .session_id(session_id)
+                        .send()
+                        .await,
+                )
                 .await?;
             entity_sdk_status_outcome(r)
         })
@@ -490,18 +455,18 @@ impl SandboxClient {
         doc_type: EntityDocType,
     ) -> Result<Document<EntityDocType>> {
         use wire::EntitylockerSdkGetDocumentDocType as G;
-        self.traced("entitylocker_sdk_get_document", |span| async move {
+        self.traced("entitylocker_sdk_get_document", async move {
             validate::session_id(session_id)?;
             let g: G = validate::wire_doc_type("doc_type", doc_type.as_str())?;
             let api = &self.inner.api;
             let r = self
-                .call(&span, Safety::Idempotent, |a| {
-                    authed!(no_version
-                        api.entitylocker_sdk_get_document().session_id(session_id).doc_type(g),
-                        a
-                    )
-                    .send()
-                })
+                .call(
+                    api.entitylocker_sdk_get_document()
+                        .session_id(session_id)
+                        .doc_type(g)
+                        .send()
+                        .await,
+                )
                 .await?;
             entity_sdk_document_outcome(r, doc_type)
         })
@@ -539,7 +504,7 @@ impl SandboxClient {
     /// [`Error::Provider`] carrying the 3xx status and the reason; the URL is
     /// never part of an error, since a signed link is a credential.
     pub async fn download(&self, file: &DocumentFile) -> Result<Bytes> {
-        self.traced("download_document", |span| async move {
+        self.traced("download_document", async move {
             let Some(link) = file.url.as_deref() else {
                 return Err(Error::invalid(
                     "url",
@@ -559,63 +524,36 @@ impl SandboxClient {
                 .ok()
                 .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
                 .ok_or_else(|| Error::invalid("url", "not an http(s) URL"))?;
-            let policy = &self.inner.config.http.retry;
-            let limit = self.inner.config.max_download_bytes;
-            let mut attempt: u32 = 1;
-            loop {
-                span.record("attempts", attempt);
-                let (wait, error) = match self.get_following(&url).await {
-                    Ok(resp) => {
-                        let status = resp.status().as_u16();
-                        span.record("http_status", status);
-                        if resp.status().is_success() {
-                            return read_capped(resp, limit).await;
-                        }
-                        let headers = resp.headers().clone();
-                        let body = read_limited(resp, MAX_ERROR_BODY).await.unwrap_or_default();
-                        let wait = retryable_status(status)
-                            .then(|| policy.delay(attempt, parse_retry_after(&headers)))
-                            .flatten();
-                        (wait, download_error(status, &body))
-                    }
-                    Err(Hop::Refused(e)) => return Err(e),
-                    Err(Hop::Transport(e)) => {
-                        let (kind, may_have_been_sent) = if e.is_connect() {
-                            (TransportKind::Connect, false)
-                        } else if e.is_timeout() {
-                            (TransportKind::Timeout, true)
-                        } else if e.is_builder() {
-                            // reqwest/hyper refused to build the request (an
-                            // unrepresentable URI): nothing was written, and
-                            // repeating it cannot help.
-                            (TransportKind::Request, false)
-                        } else {
-                            (TransportKind::Io, true)
-                        };
-                        let wait = if kind == TransportKind::Request {
-                            None
-                        } else {
-                            policy.delay(attempt, None)
-                        };
-                        let error = Error::Transport {
-                            provider: Provider::Sandbox,
-                            kind,
-                            may_have_been_sent,
-                            source: Box::new(e.without_url()),
-                        };
-                        (wait, error)
-                    }
-                };
-                let Some(wait) = wait else {
-                    return Err(error);
-                };
-                tracing::debug!(
-                    attempt,
-                    wait_ms = wait.as_millis() as u64,
-                    "retrying download"
-                );
-                tokio::time::sleep(wait).await;
-                attempt += 1;
+            let limit = self.config().max_download_bytes;
+            let http = &self.inner.http;
+            let request = http
+                .get(url.clone())
+                .build()
+                .map_err(|_| Error::invalid("url", "not a URL a request can be made to"))?;
+            // The one retry loop, each attempt following redirects under
+            // the rule above, with no credentials (a signed link is its own).
+            let result = runtime::execute_with(
+                http,
+                |r| self.get_following(r),
+                request,
+                "download_document",
+                &self.config().http.retry,
+                &runtime::NoCredentials,
+                // read_capped enforces the download limit itself.
+                usize::MAX,
+            )
+            .await;
+            if let Some(e) = runtime::take_raised() {
+                return Err(e);
+            }
+            match result {
+                Ok(resp) if resp.status().is_success() => read_capped(resp, limit).await,
+                Ok(resp) => {
+                    let status = resp.status().as_u16();
+                    let body = read_limited(resp, MAX_ERROR_BODY).await.unwrap_or_default();
+                    Err(download_error(status, &body))
+                }
+                Err(e) => Err(crate::http::transport_error(Provider::Sandbox, e)),
             }
         })
         .await
@@ -624,7 +562,21 @@ impl SandboxClient {
     /// `GET link`, following redirects under the rule of
     /// [`download`](Self::download). Returns the first response that is not
     /// a redirect.
-    async fn get_following(&self, link: &url::Url) -> std::result::Result<reqwest::Response, Hop> {
+    async fn get_following(&self, request: reqwest::Request) -> reqwest::Result<reqwest::Response> {
+        let http = &self.inner.http;
+        match self.follow(request.url().clone()).await {
+            Ok(resp) => Ok(resp),
+            Err(Hop::Transport(e)) => Err(e),
+            Err(Hop::Refused(e)) => {
+                runtime::raise(e);
+                Err(runtime::stand_in(http).await)
+            }
+        }
+    }
+
+    /// One download attempt: `GET link` and the redirects the rule allows.
+    async fn follow(&self, link: url::Url) -> std::result::Result<reqwest::Response, Hop> {
+        let link = &link;
         let mut current = link.clone();
         let mut hops = 0usize;
         loop {

@@ -28,13 +28,12 @@ const MIN_REUSE: Duration = Duration::from_secs(30);
 /// on the monotonic clock, so a wall-clock change cannot stretch it).
 pub(crate) const FAILURE_BACKOFF: Duration = Duration::from_secs(1);
 
-/// A token and the generation it belongs to (to invalidate exactly it).
+/// A cached token.
 #[derive(Clone)]
 pub(crate) struct Token {
     /// Shared: every call takes a copy of the token, so copying is a
     /// reference count, not an allocation.
     pub(crate) value: Arc<Secret>,
-    pub(crate) generation: u64,
 }
 
 struct Cached {
@@ -58,7 +57,6 @@ pub(crate) struct TokenCache {
     epoch: AtomicU64,
     /// The failure of the fetch numbered by `epoch`, and when it ended.
     failure: Mutex<Option<Failed>>,
-    generations: AtomicU64,
 }
 
 /// The last failed fetch.
@@ -85,7 +83,6 @@ impl TokenCache {
             gate: tokio::sync::Mutex::new(()),
             epoch: AtomicU64::new(0),
             failure: Mutex::new(None),
-            generations: AtomicU64::new(0),
         }
     }
 
@@ -158,7 +155,6 @@ impl TokenCache {
                 let expires = jwt_expiry(value.expose()).map_or(longest, |e| e.min(longest));
                 let token = Token {
                     value: Arc::new(value),
-                    generation: self.generations.fetch_add(1, Ordering::SeqCst) + 1,
                 };
                 let mut slot = self.slot.lock().unwrap_or_else(|p| p.into_inner());
                 *slot = Some(Cached {
@@ -178,11 +174,14 @@ impl TokenCache {
         }
     }
 
-    /// Forget the token of `generation` (the server rejected it). A newer
-    /// token, fetched meanwhile by another call, is kept.
-    pub(crate) fn invalidate(&self, generation: u64) {
+    /// Forget the cached token if it is `value` (the one a rejected request
+    /// carried); a newer token, fetched meanwhile by another call, is kept.
+    pub(crate) fn invalidate_value(&self, value: &[u8]) {
         let mut slot = self.slot.lock().unwrap_or_else(|p| p.into_inner());
-        if slot.as_ref().map(|c| c.token.generation) == Some(generation) {
+        if slot
+            .as_ref()
+            .is_some_and(|c| c.token.value.expose().as_bytes() == value)
+        {
             *slot = None;
         }
     }
@@ -225,6 +224,40 @@ pub(crate) fn jwt_expiry(token: &str) -> Option<SystemTime> {
         })
         .or_else(|| exp.as_str().and_then(|s| s.trim().parse().ok()))?;
     (secs > 0).then(|| UNIX_EPOCH + Duration::from_secs(secs.min(LATEST_EXP_SECS)))
+}
+
+/// The current access token of the client `api` (single-flight refresh
+/// through its cache, `/authenticate` when due). Boxed: `/authenticate`
+/// runs through the same hooks that ask for the token.
+pub(crate) fn current(
+    api: &crate::generated::sandbox::Client,
+) -> std::pin::Pin<Box<dyn Future<Output = Result<Token>> + Send + '_>> {
+    Box::pin(async move {
+        use progenitor_client::ClientInfo as _;
+        let shared = &api.inner().0;
+        let cfg = &shared.config;
+        let clock = cfg.clock.clone();
+        shared
+            .tokens
+            .get(
+                move || clock.now(),
+                cfg.refresh_margin,
+                || authenticate(api),
+            )
+            .await
+    })
+}
+
+/// `POST /authenticate` with the key and secret (set by the hook).
+async fn authenticate(api: &crate::generated::sandbox::Client) -> Result<Secret> {
+    use crate::runtime;
+    runtime::traced(crate::error::Provider::Sandbox, "authenticate", async {
+        let (resp, status) =
+            runtime::settle(api.authenticate().send().await, super::engine::map_failure).await?;
+        runtime::record_transaction(resp.transaction_id.as_deref());
+        super::engine::access_token(resp, status)
+    })
+    .await
 }
 
 #[cfg(test)]

@@ -3,7 +3,10 @@
 //! decoding of the documented response.
 //!
 //! Request bodies and responses are the documented examples of the bundled
-//! specs, read at test time.
+//! specs, read at test time. The generated clients carry their provider's
+//! runtime, so these also show what the hooks put on the wire: Sandbox's
+//! token, key and (where the operation defines it) API version, Eko's key,
+//! signature and content type; the builders themselves have no such methods.
 
 use crate::common;
 
@@ -16,6 +19,43 @@ use std::sync::OnceLock;
 const TOKEN: &str = "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjQxMDI0NDQ4MDB9.c2ln";
 const KEY: &str = "key_test_contract";
 const SESSION: &str = "f1bd0342-cc1d-4051-8301-e8ee17e3a3c3";
+
+/// A generated Sandbox client (through the facade, for its runtime) whose
+/// `/authenticate` on `server` hands out `TOKEN`; API version 1.0.0.
+async fn sandbox_client(server: &MockServer) -> sandbox::Client {
+    server
+        .mock_async(|when, then| {
+            when.method(POST).path("/authenticate");
+            then.status(200)
+                .json_body(json!({ "code": 200, "data": { "access_token": TOKEN } }));
+        })
+        .await;
+    digilocker_kyc::SandboxClient::builder()
+        .api_key(KEY)
+        .api_secret("secret_test_contract")
+        .api_version("1.0.0")
+        .base_url(server.base_url())
+        .retry_policy(digilocker_kyc::RetryPolicy::none())
+        .build()
+        .unwrap()
+        .generated()
+        .clone()
+}
+
+/// A generated Eko client (through the facade, for its runtime) whose clock
+/// stands at `TS`, so the signature is the known answer `SIG`.
+fn eko_client(server: &MockServer) -> eko::Client {
+    digilocker_kyc::EkoClient::builder()
+        .developer_key(DEV_KEY)
+        .access_key("test-access-key-123")
+        .initiator_id("9962981729")
+        .base_url(server.base_url())
+        .clock(|| TS.parse().unwrap())
+        .build()
+        .unwrap()
+        .generated()
+        .clone()
+}
 
 fn documented(provider: Provider) -> &'static Value {
     static SANDBOX: OnceLock<Value> = OnceLock::new();
@@ -67,14 +107,14 @@ fn request_example(provider: Provider, id: &str) -> Value {
 /// GET operations with a session id (and a document type).
 macro_rules! sandbox_get {
     ($test:ident, $op:ident, $path:expr $(, doc_type = $doc:expr)?) => {
-        sandbox_get!(@ $test, $op, $path, "1.0.0", |b| b.x_api_version("1.0.0") $(, doc_type = $doc)?);
+        sandbox_get!(@ $test, $op, $path, "1.0.0" $(, doc_type = $doc)?);
     };
     // The EntityLocker SDK status and document operations declare no
     // x-api-version parameter.
     ($test:ident, $op:ident, $path:expr, no_version $(, doc_type = $doc:expr)?) => {
-        sandbox_get!(@ $test, $op, $path, "", |b| b $(, doc_type = $doc)?);
+        sandbox_get!(@ $test, $op, $path, "" $(, doc_type = $doc)?);
     };
-    (@ $test:ident, $op:ident, $path:expr, $version:expr, |$b:ident| $with_version:expr $(, doc_type = $doc:expr)?) => {
+    (@ $test:ident, $op:ident, $path:expr, $version:expr $(, doc_type = $doc:expr)?) => {
         #[tokio::test]
         async fn $test() {
             let server = MockServer::start_async().await;
@@ -98,9 +138,9 @@ macro_rules! sandbox_get {
                     then.status(200).json_body(example.clone());
                 })
                 .await;
-            let client = sandbox::Client::new(&server.base_url());
-            let $b = client.$op().authorization(TOKEN).x_api_key(KEY);
-            let out = $with_version
+            let client = sandbox_client(&server).await;
+            let out = client
+                .$op()
                 .session_id(SESSION)
                 $(.doc_type($doc))?
                 .send()
@@ -137,11 +177,9 @@ macro_rules! sandbox_post {
                     then.status(200).json_body(example.clone());
                 })
                 .await;
-            let client = sandbox::Client::new(&server.base_url());
+            let client = sandbox_client(&server).await;
             let out = client
                 .$op()
-                .authorization(TOKEN)
-                .x_api_key(KEY)
                 .body(body)
                 .send()
                 .await
@@ -184,14 +222,13 @@ async fn authenticate_sends_key_and_secret_headers() {
             then.status(200).json_body(example.clone());
         })
         .await;
-    let client = sandbox::Client::new(&server.base_url());
-    let out = client
-        .authenticate()
-        .x_api_key(KEY)
-        .x_api_secret("secret_test_contract")
-        .send()
-        .await
+    let client = digilocker_kyc::SandboxClient::builder()
+        .api_key(KEY)
+        .api_secret("secret_test_contract")
+        .base_url(server.base_url())
+        .build()
         .unwrap();
+    let out = client.generated().authenticate().send().await.unwrap();
     m.assert_async().await;
     let back = serde_json::to_value(out.into_inner()).unwrap();
     assert_eq!(
@@ -351,13 +388,9 @@ async fn eko_create_digilocker_url() {
             then.status(200).json_body(example.clone());
         })
         .await;
-    let client = eko::Client::new(&server.base_url());
+    let client = eko_client(&server);
     let out = client
         .create_digilocker_url()
-        .developer_key(DEV_KEY)
-        .secret_key(SIG)
-        .secret_key_timestamp(TS)
-        .content_type(eko::types::CreateDigilockerUrlContentType::ApplicationJson)
         .body(serde_json::from_value::<eko::types::CreateUrlRequest>(body_json.clone()).unwrap())
         .send()
         .await
@@ -389,13 +422,9 @@ async fn eko_get_verification_status() {
             then.status(200).json_body(example.clone());
         })
         .await;
-    let client = eko::Client::new(&server.base_url());
+    let client = eko_client(&server);
     let out = client
         .get_verification_status()
-        .developer_key(DEV_KEY)
-        .secret_key(SIG)
-        .secret_key_timestamp(TS)
-        .content_type(eko::types::GetVerificationStatusContentType::ApplicationJson)
         .initiator_id("9962981729")
         .reference_id("123456")
         .client_ref_id("REF1")
@@ -427,13 +456,9 @@ async fn eko_get_document() {
             then.status(200).json_body(example.clone());
         })
         .await;
-    let client = eko::Client::new(&server.base_url());
+    let client = eko_client(&server);
     let out = client
         .get_document()
-        .developer_key(DEV_KEY)
-        .secret_key(SIG)
-        .secret_key_timestamp(TS)
-        .content_type(eko::types::GetDocumentContentType::ApplicationJson)
         .body(serde_json::from_value::<eko::types::GetDocumentRequest>(body_json.clone()).unwrap())
         .send()
         .await
@@ -458,22 +483,83 @@ fn every_generated_eko_operation_has_a_contract_test() {
     assert_eq!(eko::rules::OPERATIONS.len(), 3);
 }
 
+/// The auth headers are data in the generated rules (the builders have no
+/// methods for them): what each provider requires of every operation.
+#[test]
+fn the_rules_record_each_operations_auth_headers() {
+    let has = |rules: &[digilocker_kyc::generated::HeaderRule], op: &str, name: &str| {
+        rules
+            .iter()
+            .find(|h| h.operation_id == op && h.name == name)
+            .map(|h| h.required)
+    };
+    let sb = sandbox::rules::RUNTIME_HEADERS;
+    for (id, _, _) in sandbox::rules::OPERATIONS {
+        assert_eq!(has(sb, id, "x-api-key"), Some(true), "{id}");
+        if *id == "authenticate" {
+            assert_eq!(has(sb, id, "x-api-secret"), Some(true));
+            assert_eq!(has(sb, id, "authorization"), None);
+        } else {
+            assert_eq!(has(sb, id, "authorization"), Some(true), "{id}");
+        }
+    }
+    // The EntityLocker SDK status and document operations define no API version.
+    assert_eq!(
+        has(sb, "entitylocker_sdk_get_document", "x-api-version"),
+        None
+    );
+    assert_eq!(
+        has(sb, "digilocker_get_document", "x-api-version"),
+        Some(false)
+    );
+    let ek = eko::rules::RUNTIME_HEADERS;
+    for (id, _, _) in eko::rules::OPERATIONS {
+        for name in [
+            "developer_key",
+            "secret-key",
+            "secret-key-timestamp",
+            "content-type",
+        ] {
+            assert_eq!(has(ek, id, name), Some(true), "{id} {name}");
+        }
+        let ct = ek
+            .iter()
+            .find(|h| h.operation_id == *id && h.name == "content-type")
+            .and_then(|h| h.value);
+        assert_eq!(ct, Some("application/json"), "{id}");
+    }
+}
+
+/// With no access token to be had, the generated client sends nothing else.
 #[tokio::test]
-async fn a_required_auth_header_missing_is_refused_before_sending() {
+async fn without_a_token_the_operation_is_not_sent() {
     let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.method(POST).path("/authenticate");
+            then.status(401)
+                .json_body(json!({ "code": 401, "message": "Invalid API key" }));
+        })
+        .await;
     let any = server
-        .mock_async(|_, then| {
+        .mock_async(|when, then| {
+            when.path_includes("/kyc/");
             then.status(200).json_body(json!({}));
         })
         .await;
-    let client = sandbox::Client::new(&server.base_url());
+    let client = digilocker_kyc::SandboxClient::builder()
+        .api_key(KEY)
+        .api_secret("wrong")
+        .base_url(server.base_url())
+        .build()
+        .unwrap();
     let err = client
+        .generated()
         .digilocker_get_session_status()
-        .x_api_key(KEY)
         .session_id(SESSION)
         .send()
         .await
         .unwrap_err();
-    assert!(err.to_string().contains("authorization"), "{err}");
+    assert!(err.to_string().contains("authentication failed"), "{err}");
     any.assert_calls_async(0).await;
 }

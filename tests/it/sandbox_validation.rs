@@ -380,10 +380,10 @@ async fn traces_name_the_operation_but_hold_no_body_or_token() {
         .unwrap();
     let text = capture.text.lock().unwrap().clone();
     assert!(
-        text.contains("operation=\"digilocker_verify_user_account\""),
+        text.contains("operation_id=\"digilocker_verify_user_account\""),
         "{text}"
     );
-    assert!(text.contains("operation=\"authenticate\""), "{text}");
+    assert!(text.contains("operation_id=\"authenticate\""), "{text}");
     assert!(
         text.contains(&format!("transaction_id=\"{TXN}\"")),
         "{text}"

@@ -181,24 +181,6 @@ pub fn failure_for(e: &Error) -> Failure {
     }
 }
 
-fn kind_name(e: &Error) -> &'static str {
-    match e {
-        Error::InvalidInput { .. } => "invalid_input",
-        Error::Config(_) => "config",
-        Error::Auth(_) => "auth",
-        Error::RateLimited { .. } => "rate_limited",
-        Error::SessionNotFound(_) => "session_not_found",
-        Error::NotReady { .. } => "not_ready",
-        Error::Provider(_) => "provider",
-        Error::Transport { .. } => "transport",
-        Error::Decode { .. } => "decode",
-        Error::LinkExpired { .. } => "link_expired",
-        Error::TooLarge { .. } => "too_large",
-        Error::WaitTimedOut { .. } => "wait_timed_out",
-        _ => "other",
-    }
-}
-
 /// Print `e` as one line on stderr (plus its causes with `--verbose`, plus
 /// an `{"error": …}` object on stdout with `--json`) and return its exit
 /// status. `hint` is appended for configuration errors.
@@ -230,7 +212,7 @@ pub fn report(e: &Error, ctx: &Ctx, hint: Option<&str>) -> Failure {
         };
         let out = serde_json::json!({
             "error": {
-                "kind": kind_name(e),
+                "kind": e.kind(),
                 "message": line,
                 "exit_code": failure.code(),
                 "provider": provider,
