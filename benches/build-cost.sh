@@ -47,9 +47,11 @@ emit() { # emit NAME SECONDS FEATURES ARGS NOTE
 
 for features in default lib; do
   if [[ $features == default ]]; then
-    fargs=()
+    # The whole workspace (library, spec tools, the digilocker CLI).
+    fargs=(--workspace)
   else
-    fargs=(--no-default-features --features rustls)
+    # The library as a user's build sees it (default features: rustls).
+    fargs=(-p digilocker-kyc)
   fi
   build() { env CARGO_TARGET_DIR="$target/$features" "$@" cargo build "${profile_args[@]}" "${fargs[@]}"; }
   restore() { cp "$backup" "$spec"; build >/dev/null 2>&1; }

@@ -27,6 +27,9 @@ pub struct Runtime(pub(crate) Arc<Shared>);
 pub(crate) struct Shared {
     pub(crate) config: SandboxConfig,
     pub(crate) tokens: TokenCache,
+    /// `x-api-key` and `x-api-version` as header values, made once.
+    key: Option<HeaderValue>,
+    version: Option<HeaderValue>,
 }
 
 impl fmt::Debug for Runtime {
@@ -40,9 +43,16 @@ impl fmt::Debug for Runtime {
 
 impl Runtime {
     pub(crate) fn new(config: SandboxConfig) -> Self {
+        let key = HeaderValue::from_str(config.api_key.expose()).ok();
+        let version = config
+            .api_version
+            .as_deref()
+            .and_then(|v| HeaderValue::from_str(v).ok());
         Runtime(Arc::new(Shared {
             config,
             tokens: TokenCache::new(),
+            key,
+            version,
         }))
     }
 }
@@ -76,27 +86,37 @@ impl Credentials for Auth<'_> {
         request: &mut reqwest::Request,
         operation_id: &'static str,
     ) -> Result<()> {
-        let cfg = &self.shared().config;
-        let mut set = HeaderMap::new();
-        set.insert("x-api-key", header("API key", cfg.api_key.expose())?);
-        if operation_id == "authenticate" {
-            set.insert(
+        let shared = self.shared();
+        let cfg = &shared.config;
+        let key = shared
+            .key
+            .clone()
+            .ok_or_else(|| Error::Config("the API key cannot be sent as an HTTP header".into()))?;
+        let auth = if operation_id == "authenticate" {
+            (
                 "x-api-secret",
                 header("API secret", cfg.api_secret.expose())?,
-            );
+            )
         } else {
-            let token = token::current(self.0).await?;
-            set.insert(AUTHORIZATION, header("access token", token.value.expose())?);
-        }
-        if let Some(v) = &cfg.api_version
-            && declares(operation_id, "x-api-version")
-        {
-            set.insert("x-api-version", header("API version", v)?);
-        }
-        for (name, value) in set {
-            if let Some(name) = name {
-                request.headers_mut().insert(name, value);
-            }
+            // The usual case, a cached token, costs no allocation.
+            let token = match shared.tokens.fresh(cfg.clock.now()) {
+                Some(t) => t,
+                None => token::current(self.0).await?,
+            };
+            let value = match token.header {
+                Some(h) => h,
+                None => header("access token", token.value.expose())?,
+            };
+            ("authorization", value)
+        };
+        let headers = request.headers_mut();
+        headers.insert("x-api-key", key);
+        headers.insert(auth.0, auth.1);
+        if cfg.api_version.is_some() && declares(operation_id, "x-api-version") {
+            let v = shared.version.clone().ok_or_else(|| {
+                Error::Config("the API version cannot be sent as an HTTP header".into())
+            })?;
+            headers.insert("x-api-version", v);
         }
         Ok(())
     }

@@ -34,6 +34,10 @@ pub(crate) struct Token {
     /// Shared: every call takes a copy of the token, so copying is a
     /// reference count, not an allocation.
     pub(crate) value: Arc<Secret>,
+    /// The `Authorization` value, made (and marked sensitive) once per
+    /// token rather than on every request; `None` if the token is not a
+    /// valid header value (then the request fails with a typed error).
+    pub(crate) header: Option<reqwest::header::HeaderValue>,
 }
 
 struct Cached {
@@ -86,7 +90,8 @@ impl TokenCache {
         }
     }
 
-    fn fresh(&self, now: SystemTime) -> Option<Token> {
+    /// The cached token if it is not due for replacement at `now`.
+    pub(crate) fn fresh(&self, now: SystemTime) -> Option<Token> {
         let slot = self.slot.lock().unwrap_or_else(|p| p.into_inner());
         slot.as_ref()
             .filter(|c| now < c.refresh_at)
@@ -153,8 +158,15 @@ impl TokenCache {
                 // is not believed, so no claim can keep a token for ever.
                 let longest = issued + ASSUMED_LIFETIME;
                 let expires = jwt_expiry(value.expose()).map_or(longest, |e| e.min(longest));
+                let header = reqwest::header::HeaderValue::from_str(value.expose())
+                    .ok()
+                    .map(|mut h| {
+                        h.set_sensitive(true);
+                        h
+                    });
                 let token = Token {
                     value: Arc::new(value),
+                    header,
                 };
                 let mut slot = self.slot.lock().unwrap_or_else(|p| p.into_inner());
                 *slot = Some(Cached {
