@@ -180,6 +180,16 @@ fn rules(p: &Prepared) -> Result<String, SpecError> {
     }
     s.push_str("];\n\n");
 
+    s.push_str(
+        "/// Success response schemas several operations share, generated once:\n\
+         /// (type name, operationIds).\n",
+    );
+    s.push_str("pub static SHARED_RESPONSES: &[(&str, &[&str])] = &[\n");
+    for (name, ops) in &p.shared_responses {
+        writeln!(s, "    ({name:?}, &{ops:?}),").unwrap();
+    }
+    s.push_str("];\n\n");
+
     s.push_str("/// Overrides applied while preparing this spec.\n");
     s.push_str("pub static OVERRIDES_APPLIED: &[&str] = &[\n");
     for o in &p.overrides {

@@ -73,12 +73,12 @@ pub mod sandbox {
 
     /// `GET /kyc/digilocker/sessions/{id}/status`.
     pub fn session_status(status: u16, headers: HeaderMap, b: &[u8]) -> Result<SessionState> {
-        engine::decode(status, headers, body(b), |r, _| ops::status_outcome(r))
+        engine::decode(status, headers, body(b), |r, _| ops::state_outcome(r))
     }
 
     /// `GET /kyc/digilocker-sdk/sessions/{id}/status`.
     pub fn sdk_session_status(status: u16, headers: HeaderMap, b: &[u8]) -> Result<SessionState> {
-        engine::decode(status, headers, body(b), |r, _| ops::sdk_status_outcome(r))
+        engine::decode(status, headers, body(b), |r, _| ops::state_outcome(r))
     }
 
     /// `GET /kyc/entitylocker/sessions/{id}/status`.
@@ -87,9 +87,7 @@ pub mod sandbox {
         headers: HeaderMap,
         b: &[u8],
     ) -> Result<SessionState<EntityDocType>> {
-        engine::decode(status, headers, body(b), |r, _| {
-            ops::entity_status_outcome(r)
-        })
+        engine::decode(status, headers, body(b), |r, _| ops::state_outcome(r))
     }
 
     /// `GET /kyc/entitylocker-sdk/sessions/{id}/status`.
@@ -98,9 +96,7 @@ pub mod sandbox {
         headers: HeaderMap,
         b: &[u8],
     ) -> Result<SessionState<EntityDocType>> {
-        engine::decode(status, headers, body(b), |r, _| {
-            ops::entity_sdk_status_outcome(r)
-        })
+        engine::decode(status, headers, body(b), |r, _| ops::state_outcome(r))
     }
 
     /// `GET /kyc/digilocker/sessions/{id}/documents/{doc_type}`.
@@ -124,7 +120,7 @@ pub mod sandbox {
         b: &[u8],
     ) -> Result<Document<EntityDocType>> {
         engine::decode(status, headers, body(b), |r, _| {
-            ops::entity_document_outcome(r, EntityDocType::GstnDetails)
+            ops::document_outcome(r, EntityDocType::GstnDetails)
         })
     }
 
@@ -135,7 +131,7 @@ pub mod sandbox {
         b: &[u8],
     ) -> Result<Document<EntityDocType>> {
         engine::decode(status, headers, body(b), |r, _| {
-            ops::entity_sdk_document_outcome(r, EntityDocType::CompanyMasterDetails)
+            ops::document_outcome(r, EntityDocType::CompanyMasterDetails)
         })
     }
 
@@ -146,7 +142,7 @@ pub mod sandbox {
 
     /// `GET /kyc/digilocker-sdk/sessions/{id}/user/profile`.
     pub fn sdk_user_profile(status: u16, headers: HeaderMap, b: &[u8]) -> Result<UserProfile> {
-        engine::decode(status, headers, body(b), |r, _| ops::sdk_profile_outcome(r))
+        engine::decode(status, headers, body(b), |r, _| ops::profile_outcome(r))
     }
 
     /// `GET /kyc/entitylocker/sessions/{id}/user/profile`.

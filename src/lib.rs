@@ -47,6 +47,7 @@
 // match on it directly; errors are not on a hot path, so its size is accepted.
 #![allow(clippy::result_large_err)]
 
+mod download;
 pub mod eko;
 pub mod error;
 pub mod flow;

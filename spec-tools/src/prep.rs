@@ -928,6 +928,143 @@ pub fn strip_runtime_headers(doc: &mut Value) -> Vec<HeaderParam> {
     found
 }
 
+/// A schema as a comparable string: without prose (`description`, `title`)
+/// and examples, `required` in sorted order, keys sorted. Two schemas with
+/// the same form describe the same values.
+fn canonical_form(schema: &Value) -> String {
+    fn strip(v: &Value) -> Value {
+        match v {
+            Value::Object(m) => {
+                let mut out: Vec<(String, Value)> = m
+                    .iter()
+                    .filter(|(k, _)| {
+                        !matches!(k.as_str(), "description" | "title" | "example" | "examples")
+                    })
+                    .map(|(k, v)| {
+                        let v = match (k.as_str(), v) {
+                            ("required", Value::Array(items)) => {
+                                let mut names: Vec<Value> = items.clone();
+                                names.sort_by_key(|a| a.to_string());
+                                Value::Array(names)
+                            }
+                            _ => strip(v),
+                        };
+                        (k.clone(), v)
+                    })
+                    .collect();
+                out.sort_by(|a, b| a.0.cmp(&b.0));
+                Value::Object(out.into_iter().collect())
+            }
+            Value::Array(items) => Value::Array(items.iter().map(strip).collect()),
+            other => other.clone(),
+        }
+    }
+    strip(schema).to_string()
+}
+
+/// Hoist success response schemas that several operations share (the
+/// same [`canonical_form`]) into `components/schemas`, so that one
+/// generated type serves each shape. Each component is named after the
+/// words the operationIds end with in common (`digilocker_get_document`,
+/// `entitylocker_get_document` -> `GetDocumentResponse`), or after the
+/// first operation when they share none or the name is taken. Returns
+/// `(name, operationIds)` per hoisted schema.
+pub fn hoist_shared_responses(doc: &mut Value) -> Vec<(String, Vec<String>)> {
+    /// Schemas of one form: the form, the first schema, and where each
+    /// stands (`(JSON pointer, operationId)`), in document order.
+    type Group = (String, Value, Vec<(String, String)>);
+    let mut groups: Vec<Group> = Vec::new();
+    if let Some(paths) = doc.get("paths").and_then(Value::as_object) {
+        for (path, item) in paths {
+            for method in METHODS {
+                let Some(op) = item.get(*method) else {
+                    continue;
+                };
+                let op_id = op
+                    .get("operationId")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                let Some(responses) = op.get("responses").and_then(Value::as_object) else {
+                    continue;
+                };
+                for (status, response) in responses {
+                    let Some(schema) = response.pointer("/content/application~1json/schema") else {
+                        continue;
+                    };
+                    if !status.starts_with('2') || schema.get("$ref").is_some() {
+                        continue;
+                    }
+                    let pointer = format!(
+                        "/paths/{}/{method}/responses/{}/content/application~1json/schema",
+                        escape_token(path),
+                        escape_token(status)
+                    );
+                    let form = canonical_form(schema);
+                    match groups.iter_mut().find(|g| g.0 == form) {
+                        Some(g) => g.2.push((pointer, op_id.to_string())),
+                        None => {
+                            groups.push((form, schema.clone(), vec![(pointer, op_id.to_string())]))
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let mut hoisted = Vec::new();
+    for (_, schema, members) in groups.into_iter().filter(|g| g.2.len() > 1) {
+        let ids: Vec<&str> = members.iter().map(|(_, id)| id.as_str()).collect();
+        let taken = |name: &str| {
+            doc.pointer(&format!("/components/schemas/{}", escape_token(name)))
+                .is_some()
+        };
+        let common = common_word_suffix(&ids);
+        let name = Some(format!("{}Response", pascal(&common)))
+            .filter(|n| !common.is_empty() && !taken(n))
+            .unwrap_or_else(|| format!("{}SharedResponse", pascal(ids[0])));
+        if let Some(schemas) = doc
+            .as_object_mut()
+            .map(|d| {
+                d.entry("components")
+                    .or_insert_with(|| Value::Object(Map::new()))
+            })
+            .and_then(Value::as_object_mut)
+            .map(|c| {
+                c.entry("schemas")
+                    .or_insert_with(|| Value::Object(Map::new()))
+            })
+            .and_then(Value::as_object_mut)
+        {
+            schemas.insert(name.clone(), schema);
+        }
+        let reference =
+            serde_json::json!({ "$ref": format!("#/components/schemas/{}", escape_token(&name)) });
+        for (pointer, _) in &members {
+            if let Some(slot) = doc.pointer_mut(pointer) {
+                *slot = reference.clone();
+            }
+        }
+        hoisted.push((name, ids.iter().map(|s| s.to_string()).collect()));
+    }
+    hoisted
+}
+
+/// The `_`-separated words every id ends with (`a_get_x`, `b_sdk_get_x`
+/// -> `get_x`).
+fn common_word_suffix(ids: &[&str]) -> String {
+    let split: Vec<Vec<&str>> = ids.iter().map(|id| id.split('_').rev().collect()).collect();
+    let mut words = Vec::new();
+    for i in 0.. {
+        let Some(w) = split[0].get(i) else { break };
+        if split.iter().all(|s| s.get(i) == Some(w)) {
+            words.push(*w);
+        } else {
+            break;
+        }
+    }
+    words.reverse();
+    words.join("_")
+}
+
 /// Remove non-2xx responses from every operation (the facade decodes error
 /// envelopes itself) and list what was removed.
 pub fn strip_error_responses(doc: &mut Value) -> Vec<ErrorResponse> {
@@ -1034,6 +1171,9 @@ pub struct Prepared {
     /// Credential and content-type header parameters taken out of the
     /// operations (the runtime sets them).
     pub headers: Vec<HeaderParam>,
+    /// Success response schemas shared by several operations, hoisted into
+    /// `components/schemas`: `(component name, operationIds)`.
+    pub shared_responses: Vec<(String, Vec<String>)>,
 }
 
 /// An input document: its file name (relative to `openapi/`) and contents.
@@ -1071,6 +1211,7 @@ pub fn prepare(
     out.errors = strip_error_responses(&mut out.doc);
     out.opened_enums = open_response_enums(&mut out.doc);
     out.headers = strip_runtime_headers(&mut out.doc);
+    out.shared_responses = hoist_shared_responses(&mut out.doc);
     check_refs(&out.doc, &main_file)?;
     Ok(out)
 }

@@ -31,22 +31,15 @@ macro_rules! envelope {
 
 envelope!(
     DigilockerVerifyUserAccountResponse,
-    DigilockerInitiateSessionResponse,
-    DigilockerGetSessionStatusResponse,
-    DigilockerGetDocumentResponse,
-    DigilockerGetUserProfileResponse,
+    InitiateSessionResponse,
+    GetSessionStatusResponse,
+    GetDocumentResponse,
+    GetUserProfileResponse,
     DigilockerSdkCreateSessionResponse,
-    DigilockerSdkGetSessionStatusResponse,
     DigilockerSdkGetDocumentResponse,
-    DigilockerSdkGetUserProfileResponse,
-    EntitylockerInitiateSessionResponse,
-    EntitylockerGetSessionStatusResponse,
-    EntitylockerGetDocumentResponse,
     EntitylockerGetEntityDetailsResponse,
     EntitylockerGetUserProfileResponse,
     EntitylockerSdkCreateSessionResponse,
-    EntitylockerSdkGetSessionStatusResponse,
-    EntitylockerSdkGetDocumentResponse,
 );
 
 impl Envelope for wire::AuthenticateResponse {

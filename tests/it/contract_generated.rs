@@ -563,3 +563,42 @@ async fn without_a_token_the_operation_is_not_sent() {
     assert!(err.to_string().contains("authentication failed"), "{err}");
     any.assert_calls_async(0).await;
 }
+
+/// Operations answering in the same shape share one generated type (the
+/// pipeline hoists identical success schemas), so the facade maps each
+/// shape once.
+#[test]
+fn identical_response_shapes_share_one_generated_type() {
+    let shared = sandbox::rules::SHARED_RESPONSES;
+    let ops_of = |name: &str| {
+        shared
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, ops)| ops.to_vec())
+            .unwrap_or_default()
+    };
+    let mut status = ops_of("GetSessionStatusResponse");
+    status.sort_unstable();
+    assert_eq!(
+        status,
+        [
+            "digilocker_get_session_status",
+            "digilocker_sdk_get_session_status",
+            "entitylocker_get_session_status",
+            "entitylocker_sdk_get_session_status"
+        ]
+    );
+    assert_eq!(ops_of("GetDocumentResponse").len(), 3);
+    assert_eq!(ops_of("GetUserProfileResponse").len(), 2);
+    assert_eq!(ops_of("InitiateSessionResponse").len(), 2);
+    // An operation is in at most one group, and every member is a real one.
+    let mut seen = std::collections::BTreeSet::new();
+    for (_, ops) in shared {
+        for op in *ops {
+            assert!(seen.insert(*op), "{op} in two groups");
+            assert!(sandbox::rules::OPERATIONS.iter().any(|(id, _, _)| id == op));
+        }
+    }
+    // Eko's three responses are all different.
+    assert!(eko::rules::SHARED_RESPONSES.is_empty());
+}
