@@ -100,11 +100,11 @@ async fn follow(
         }
         let code = status.as_u16();
         let refuse = |why: &str| {
-            Hop::Refused(Error::Provider(ProviderError::new(
+            Hop::Refused(Error::Provider(Box::new(ProviderError::new(
                 Provider::Sandbox,
                 code,
                 format!("document download redirect refused: {why}"),
-            )))
+            ))))
         };
         if !matches!(code, 301 | 302 | 303 | 307 | 308) {
             return Ok(resp);
@@ -249,11 +249,11 @@ fn download_error(status: u16, body: &[u8]) -> Error {
             .unwrap_or("unexpected status")
             .to_string(),
     };
-    Error::Provider(ProviderError::new(
+    Error::Provider(Box::new(ProviderError::new(
         Provider::Sandbox,
         status,
         format!("document download failed: {detail}"),
-    ))
+    )))
 }
 
 #[cfg(test)]

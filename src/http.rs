@@ -215,7 +215,8 @@ pub(crate) enum Failure {
     /// success.
     Status {
         status: u16,
-        headers: HeaderMap,
+        /// Boxed: a `HeaderMap` is most of the size of a `Failure`.
+        headers: Box<HeaderMap>,
         body: Bytes,
     },
     /// A success status whose body did not decode.
@@ -428,7 +429,7 @@ fn integral_floats(v: &mut serde_json::Value) -> bool {
 pub(crate) fn status_failure(status: u16, headers: HeaderMap, body: Bytes) -> Failure {
     Failure::Status {
         status,
-        headers,
+        headers: Box::new(headers),
         body,
     }
 }

@@ -43,9 +43,6 @@
 //! `digilocker` command-line tool is the `digilocker-cli` package (`cli/`).
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
-// `Error` carries the provider's whole envelope by value so that callers can
-// match on it directly; errors are not on a hot path, so its size is accepted.
-#![allow(clippy::result_large_err)]
 
 mod download;
 pub mod eko;

@@ -313,7 +313,7 @@ pub(crate) fn link_outcome(
         &resp.invalid_params,
     );
     if resp.status != 0 {
-        return Err(Error::Provider(env.to_error()));
+        return Err(Error::Provider(env.to_error().into()));
     }
     let data = resp.data.clone().unwrap_or_default();
     let reference_id = data
@@ -367,7 +367,7 @@ pub(crate) fn status_outcome(
         } else if env.message_has("denied") {
             VerificationState::Denied
         } else {
-            return Err(Error::Provider(env.to_error()));
+            return Err(Error::Provider(env.to_error().into()));
         }
     } else if let Some(s) = &upstream_status {
         VerificationState::from_upstream(s)
@@ -414,7 +414,10 @@ pub(crate) fn documents_outcome(
         if env.message.is_none_or(|m| m.trim().is_empty()) {
             e.message = default_message.to_string();
         }
-        Error::NotReady { reason, error: e }
+        Error::NotReady {
+            reason,
+            error: e.into(),
+        }
     };
     if resp.status != 0 {
         if env.says_pending() {
@@ -423,7 +426,7 @@ pub(crate) fn documents_outcome(
         if env.message_has("denied") {
             return Err(not_ready(NotReadyReason::ConsentMissing, "consent denied"));
         }
-        return Err(Error::Provider(env.to_error()));
+        return Err(Error::Provider(env.to_error().into()));
     }
     let data = resp.data.clone().unwrap_or_default();
     let verification_status = trimmed(data.verification_status.clone());
@@ -462,7 +465,7 @@ pub(crate) fn documents_outcome(
         }) {
             let mut e = env.to_error();
             e.message = format!("{} ({s})", e.message);
-            return Err(Error::Provider(e));
+            return Err(Error::Provider(e.into()));
         }
         return Err(not_ready(
             NotReadyReason::Pending,

@@ -107,6 +107,7 @@ pub(crate) fn status_error(status: u16, headers: &HeaderMap, body: &[u8]) -> Err
             }
         }
     }
+    let e = Box::new(e);
     match status {
         401 | 403 => Error::Auth(e),
         429 => Error::RateLimited {

@@ -280,11 +280,11 @@ impl DigiLocker {
                     .filter(|d| !d.is_empty())
                     .ok_or_else(|| Error::NotReady {
                         reason: NotReadyReason::Pending,
-                        error: crate::ProviderError::new(
+                        error: Box::new(crate::ProviderError::new(
                             Provider::Eko,
                             200,
                             "no user details yet: the user has not finished DigiLocker",
-                        ),
+                        )),
                     })?;
                 Ok(Profile {
                     provider: Provider::Eko,
@@ -390,11 +390,11 @@ fn eko_outcome(status: &EkoStatus, session: &Session) -> Outcome {
 fn not_ready(session: &Session, status: &SessionStatus) -> Error {
     Error::NotReady {
         reason: NotReadyReason::Lifecycle,
-        error: crate::ProviderError::new(
+        error: Box::new(crate::ProviderError::new(
             session.provider,
             200,
             format!("session is {status}, documents need a succeeded session"),
-        ),
+        )),
     }
 }
 

@@ -380,11 +380,11 @@ mod tests {
                 let v = n;
                 async move {
                     if v == 1 {
-                        Err(Error::Provider(crate::ProviderError::new(
+                        Err(Error::Provider(Box::new(crate::ProviderError::new(
                             crate::Provider::Sandbox,
                             503,
                             "Source Unavailable",
-                        )))
+                        ))))
                     } else {
                         Ok(S(true))
                     }
@@ -398,11 +398,11 @@ mod tests {
         let err = poll_until(
             &PollPolicy::default(),
             || async {
-                Err::<S, _>(Error::SessionNotFound(crate::ProviderError::new(
+                Err::<S, _>(Error::SessionNotFound(Box::new(crate::ProviderError::new(
                     crate::Provider::Sandbox,
                     521,
                     "Data not found",
-                )))
+                ))))
             },
             |_| {},
         )

@@ -208,6 +208,7 @@ pub(crate) fn map_status(status: u16, headers: &HeaderMap, body: &[u8]) -> Error
             .and_then(|v| v.to_str().ok())
             .map(str::to_string)
     });
+    let pe = Box::new(pe);
     match status {
         401 | 403 => Error::Auth(pe),
         429 => Error::RateLimited {
