@@ -60,6 +60,7 @@ pub mod sandbox;
 #[cfg_attr(docsrs, doc(cfg(feature = "simulator")))]
 pub mod simulator;
 pub mod verify;
+pub mod vocab;
 
 pub use eko::{
     CreateUrl, EkoCallback, EkoClient, EkoClientBuilder, EkoDocType, EkoDocument, EkoDocuments,

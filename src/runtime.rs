@@ -325,6 +325,10 @@ pub(crate) async fn traced<T>(
         crate::error::Provider::Eko => span!("eko"),
     };
     let started = std::time::Instant::now();
+    // Boxed once here: an operation's future holds the generated request's
+    // and the hooks' futures inline and is several kilobytes; the layers
+    // below (task-local scope, instrumentation) would otherwise copy it.
+    let body = Box::pin(body);
     let result = scoped(span.clone(), body).instrument(span.clone()).await;
     span.record("duration_ms", started.elapsed().as_millis() as u64);
     match &result {

@@ -5,8 +5,7 @@
 
 use crate::generated::eko::types as wire;
 use crate::redact::{Masked, MaskedDebug, Secret, url_for_display};
-use base64::Engine as _;
-use chrono::NaiveDate;
+pub use crate::vocab::Photo;
 use std::fmt;
 use std::str::FromStr;
 
@@ -257,49 +256,10 @@ impl fmt::Display for VerificationState {
     }
 }
 
-/// A date of birth as Eko sent it, plus the parsed date when it has one of
-/// the documented forms (`DD-MM-YYYY` or `YYYY-MM-DD`).
-///
-/// `Debug` shows neither: only whether the text could be read.
-#[derive(Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Dob {
-    /// The text as sent.
-    pub raw: String,
-    /// The date, when `raw` is `DD-MM-YYYY` or `YYYY-MM-DD` and valid.
-    pub date: Option<NaiveDate>,
-}
-
-impl fmt::Debug for Dob {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Dob")
-            .field("raw", &"[masked]")
-            .field("parsed", &self.date.is_some())
-            .finish()
-    }
-}
-
-impl Dob {
-    /// Parse a date of birth; never fails (unknown forms keep `date: None`).
-    pub fn parse(raw: &str) -> Self {
-        let t = raw.trim();
-        let b = t.as_bytes();
-        let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
-        let date = if b.len() != 10 {
-            None
-        } else if b[2] == b'-' && b[5] == b'-' && digits(0..2) && digits(3..5) && digits(6..10) {
-            NaiveDate::parse_from_str(t, "%d-%m-%Y").ok()
-        } else if b[4] == b'-' && b[7] == b'-' && digits(0..4) && digits(5..7) && digits(8..10) {
-            NaiveDate::parse_from_str(t, "%Y-%m-%d").ok()
-        } else {
-            None
-        };
-        Dob {
-            raw: raw.to_string(),
-            date,
-        }
-    }
-}
+/// A date of birth as Eko sent it: the crate's one
+/// [`DateOfBirth`](crate::vocab::DateOfBirth), read with
+/// [`from_documented_text`](crate::vocab::DateOfBirth::from_documented_text).
+pub type Dob = crate::vocab::DateOfBirth;
 
 /// Identity details from the verification status (all optional: Eko sends
 /// `{}` or a partial object while consent is pending).
@@ -351,7 +311,7 @@ impl From<wire::UserDetails> for UserDetails {
     fn from(u: wire::UserDetails) -> Self {
         UserDetails {
             name: non_empty(u.name),
-            dob: non_empty(u.dob).map(|d| Dob::parse(&d)),
+            dob: non_empty(u.dob).map(|d| Dob::from_documented_text(&d)),
             gender: non_empty(u.gender),
             eaadhaar: non_empty(u.eaadhaar),
             mobile: non_empty(u.mobile).map(Masked::new),
@@ -580,79 +540,6 @@ impl From<wire::SplitAddress> for EkoAddress {
     }
 }
 
-/// The photograph on a document. `Debug` never prints it: it shows the
-/// byte count (or, for a link, only its host).
-#[derive(Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Photo {
-    /// Decoded image bytes (Eko sends base64 JPEG).
-    Inline(Vec<u8>),
-    /// A link to the image.
-    Link(String),
-    /// Text that is neither a link nor valid base64, kept as sent.
-    Unreadable(String),
-}
-
-impl Photo {
-    /// Interpret Eko's `photo` / `photo_link` value.
-    pub fn parse(value: &str) -> Option<Photo> {
-        let v = value.trim();
-        if v.is_empty() {
-            return None;
-        }
-        if v.starts_with("http://") || v.starts_with("https://") {
-            return Some(Photo::Link(v.to_string()));
-        }
-        let data = match v.find(";base64,") {
-            Some(i) if v.starts_with("data:") => &v[i + 8..],
-            _ => v,
-        };
-        let compact: String = data.chars().filter(|c| !c.is_whitespace()).collect();
-        let engine = base64::engine::GeneralPurpose::new(
-            &base64::alphabet::STANDARD,
-            base64::engine::GeneralPurposeConfig::new()
-                .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent)
-                .with_decode_allow_trailing_bits(true),
-        );
-        Some(match engine.decode(compact.as_bytes()) {
-            Ok(bytes) => Photo::Inline(bytes),
-            Err(_) => Photo::Unreadable(v.to_string()),
-        })
-    }
-
-    /// The image bytes, when inline.
-    pub fn bytes(&self) -> Option<&[u8]> {
-        match self {
-            Photo::Inline(b) => Some(b),
-            _ => None,
-        }
-    }
-
-    /// The link, when the photo is one.
-    pub fn link(&self) -> Option<&str> {
-        match self {
-            Photo::Link(l) => Some(l),
-            _ => None,
-        }
-    }
-}
-
-impl fmt::Debug for Photo {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Photo::Inline(b) => write!(f, "Photo::Inline(<{} bytes>)", b.len()),
-            Photo::Link(l) => {
-                let host = url::Url::parse(l)
-                    .ok()
-                    .and_then(|u| u.host_str().map(str::to_string))
-                    .unwrap_or_else(|| "?".into());
-                write!(f, "Photo::Link(<link to {host}>)")
-            }
-            Photo::Unreadable(s) => write!(f, "Photo::Unreadable(<{} chars>)", s.len()),
-        }
-    }
-}
-
 /// Which documented response shape a document came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -718,7 +605,7 @@ impl EkoDocument {
                 .map(|t| EkoDocType::from(t.as_str()))
                 .unwrap_or_else(|| fallback.clone()),
             name: non_empty(d.name),
-            dob: non_empty(d.dob).map(|s| Dob::parse(&s)),
+            dob: non_empty(d.dob).map(|s| Dob::from_documented_text(&s)),
             gender: non_empty(d.gender),
             care_of: None,
             aadhaar: non_empty(d.masked_aadhaar).map(Masked::new),
@@ -734,7 +621,7 @@ impl EkoDocument {
         let doc = EkoDocument {
             doc_type: doc_type.clone(),
             name: non_empty(d.name.clone()),
-            dob: non_empty(d.dob.clone()).map(|s| Dob::parse(&s)),
+            dob: non_empty(d.dob.clone()).map(|s| Dob::from_documented_text(&s)),
             gender: non_empty(d.gender.clone()),
             care_of: non_empty(d.care_of.clone()),
             aadhaar: non_empty(d.uid.clone()).map(Masked::new),
@@ -811,16 +698,16 @@ mod tests {
     #[test]
     fn dob_forms() {
         assert_eq!(
-            Dob::parse("15-08-1990").date,
-            NaiveDate::from_ymd_opt(1990, 8, 15)
+            Dob::from_documented_text("15-08-1990").date,
+            chrono::NaiveDate::from_ymd_opt(1990, 8, 15)
         );
         assert_eq!(
-            Dob::parse("1990-05-15").date,
-            NaiveDate::from_ymd_opt(1990, 5, 15)
+            Dob::from_documented_text("1990-05-15").date,
+            chrono::NaiveDate::from_ymd_opt(1990, 5, 15)
         );
-        assert_eq!(Dob::parse("31-02-1990").date, None);
-        assert_eq!(Dob::parse("15/08/1990").date, None);
-        assert_eq!(Dob::parse("1990").raw, "1990");
+        assert_eq!(Dob::from_documented_text("31-02-1990").date, None);
+        assert_eq!(Dob::from_documented_text("15/08/1990").date, None);
+        assert_eq!(Dob::from_documented_text("1990").raw, "1990");
     }
 
     #[test]

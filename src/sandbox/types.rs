@@ -10,77 +10,11 @@
 use super::validate;
 use crate::error::Result;
 use crate::redact::{Masked, MaskedDebug, url_for_display};
-use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+pub use crate::vocab::DateOfBirth;
+use crate::vocab::open_enum;
+use crate::vocab::parse_date_text;
+use chrono::{DateTime, NaiveDate, Utc};
 use std::fmt;
-
-macro_rules! open_enum {
-    (
-        $(#[$meta:meta])*
-        $name:ident { $( $(#[$vmeta:meta])* $variant:ident => $wire:literal ),+ $(,)? }
-    ) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-        #[serde(from = "String", into = "String")]
-        #[non_exhaustive]
-        pub enum $name {
-            $( $(#[$vmeta])* $variant, )+
-            /// A value this version of the crate does not know, kept as sent.
-            Unknown(String),
-        }
-
-        impl $name {
-            /// Every value this version knows, in documentation order.
-            pub const KNOWN: &'static [$name] = &[$($name::$variant),+];
-
-            /// The value as it appears on the wire.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    $( $name::$variant => $wire, )+
-                    $name::Unknown(s) => s,
-                }
-            }
-
-            /// Whether this is a value the crate knows (not `Unknown`).
-            pub fn is_known(&self) -> bool {
-                !matches!(self, $name::Unknown(_))
-            }
-        }
-
-        impl From<&str> for $name {
-            fn from(s: &str) -> Self {
-                match s {
-                    $( $wire => $name::$variant, )+
-                    other => $name::Unknown(other.to_string()),
-                }
-            }
-        }
-
-        impl From<String> for $name {
-            fn from(s: String) -> Self {
-                $name::from(s.as_str())
-            }
-        }
-
-        impl From<$name> for String {
-            fn from(v: $name) -> String {
-                v.as_str().to_string()
-            }
-        }
-
-        impl std::str::FromStr for $name {
-            type Err = std::convert::Infallible;
-            fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
-                Ok($name::from(s))
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
 
 open_enum! {
     /// A DigiLocker document type.
@@ -649,63 +583,6 @@ impl FileMetadata {
     pub fn last_modified_date(&self) -> Option<NaiveDate> {
         parse_date_text(&self.last_modified)
     }
-}
-
-/// A date of birth as sent (epoch milliseconds or `DD/MM/YYYY` text) and as
-/// a calendar date when it could be read.
-#[derive(Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct DateOfBirth {
-    /// The value as sent (a number is kept in decimal).
-    pub raw: String,
-    /// The date; `None` when the value could not be read.
-    pub date: Option<NaiveDate>,
-}
-
-impl fmt::Debug for DateOfBirth {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Personal data: show only that it is there and whether it parsed.
-        f.debug_struct("DateOfBirth")
-            .field("raw", &"[masked]")
-            .field("parsed", &self.date.is_some())
-            .finish()
-    }
-}
-
-impl DateOfBirth {
-    /// Read a text date: `DD/MM/YYYY`, `DD-MM-YYYY`, ISO `YYYY-MM-DD`, or a
-    /// string of digits taken as epoch milliseconds.
-    pub fn from_text(raw: impl Into<String>) -> Self {
-        let raw = raw.into();
-        let t = raw.trim();
-        let date = if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) && t.len() > 8 {
-            t.parse::<i64>().ok().and_then(date_from_epoch_ms)
-        } else {
-            parse_date_text(t)
-        };
-        DateOfBirth { raw, date }
-    }
-
-    /// Read epoch milliseconds, as a date in India Standard Time (UTC+05:30).
-    pub fn from_epoch_ms(ms: i64) -> Self {
-        DateOfBirth {
-            raw: ms.to_string(),
-            date: date_from_epoch_ms(ms),
-        }
-    }
-}
-
-fn parse_date_text(t: &str) -> Option<NaiveDate> {
-    let t = t.trim();
-    ["%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"]
-        .iter()
-        .find_map(|f| NaiveDate::parse_from_str(t, f).ok())
-        .or_else(|| DateTime::parse_from_rfc3339(t).ok().map(|d| d.date_naive()))
-}
-
-fn date_from_epoch_ms(ms: i64) -> Option<NaiveDate> {
-    let ist = FixedOffset::east_opt(5 * 3600 + 30 * 60)?;
-    DateTime::from_timestamp_millis(ms).map(|d| d.with_timezone(&ist).date_naive())
 }
 
 /// The DigiLocker (or EntityLocker) account holder.
