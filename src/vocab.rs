@@ -6,6 +6,8 @@
 use base64::Engine as _;
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use std::fmt;
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 /// A string enum of a provider, open to values this version does not know
 /// (kept as `Unknown(String)`, as sent), with its wire names.
@@ -230,5 +232,54 @@ impl fmt::Debug for Photo {
             }
             Photo::Unreadable(s) => write!(f, "Photo::Unreadable(<{} chars>)", s.len()),
         }
+    }
+}
+
+/// The wall clock a client reads: Sandbox for token expiry and
+/// `consent_expiry`, Eko for `secret-key-timestamp`. Replaceable in tests
+/// (and by the simulator, whose clock can be advanced). Cheap to clone.
+#[derive(Clone)]
+pub struct Clock(Arc<dyn Fn() -> SystemTime + Send + Sync>);
+
+impl Clock {
+    /// The system clock.
+    pub fn system() -> Self {
+        Clock(Arc::new(SystemTime::now))
+    }
+
+    /// A clock that reads `now`.
+    pub fn from_fn(now: impl Fn() -> SystemTime + Send + Sync + 'static) -> Self {
+        Clock(Arc::new(now))
+    }
+
+    /// A clock that reads milliseconds since the Unix epoch from `now_ms`.
+    pub fn from_millis_fn(now_ms: impl Fn() -> u64 + Send + Sync + 'static) -> Self {
+        Clock(Arc::new(move || {
+            UNIX_EPOCH + std::time::Duration::from_millis(now_ms())
+        }))
+    }
+
+    /// The time now.
+    pub fn now(&self) -> SystemTime {
+        (self.0)()
+    }
+
+    /// Milliseconds since the Unix epoch now (0 before it).
+    pub fn now_ms(&self) -> u64 {
+        self.now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+    }
+}
+
+impl Default for Clock {
+    fn default() -> Self {
+        Clock::system()
+    }
+}
+
+impl fmt::Debug for Clock {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Clock")
     }
 }

@@ -85,7 +85,7 @@ impl EkoClient {
     /// Signature headers for a request made now (by the configured clock).
     pub fn sign_now(&self) -> Signature {
         let rt = self.runtime();
-        rt.signer.sign((rt.clock)())
+        rt.signer.sign(rt.clock.now_ms())
     }
 
     fn runtime(&self) -> &super::runtime::Shared {
@@ -101,7 +101,7 @@ impl EkoClient {
         req.validate()?;
         let client_ref_id = match req.client_ref_id.clone() {
             Some(id) => id,
-            None => client_ref_id_at((self.runtime().clock)()),
+            None => client_ref_id_at(self.runtime().clock.now_ms()),
         };
         validate_client_ref_id(&client_ref_id)?;
         runtime::traced(Provider::Eko, "create_digilocker_url", async {
@@ -186,7 +186,7 @@ impl EkoClient {
         req.validate()?;
         let client_ref_id = match req.client_ref_id.clone() {
             Some(id) => id,
-            None => client_ref_id_at((self.runtime().clock)()),
+            None => client_ref_id_at(self.runtime().clock.now_ms()),
         };
         validate_client_ref_id(&client_ref_id)?;
         runtime::traced(Provider::Eko, "get_document", async {

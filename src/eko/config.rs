@@ -8,7 +8,6 @@ use crate::http::HttpSettings;
 use crate::redact::{Masked, Secret};
 use crate::retry::RetryPolicy;
 use std::fmt;
-use std::sync::Arc;
 use std::time::Duration;
 
 /// Eko's UAT (staging) base URL.
@@ -30,18 +29,11 @@ pub const ENV_USER_CODE: &str = "EKO_USER_CODE";
 /// (optional; UAT when unset).
 pub const ENV_BASE_URL: &str = "EKO_BASE_URL";
 
-/// Milliseconds since the Unix epoch, used for `secret-key-timestamp`.
-/// Inject one in tests to make signatures deterministic.
-pub type Clock = Arc<dyn Fn() -> u64 + Send + Sync>;
+pub use crate::vocab::Clock;
 
 /// The system clock.
 pub fn system_clock() -> Clock {
-    Arc::new(|| {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_millis() as u64)
-            .unwrap_or(0)
-    })
+    Clock::system()
 }
 
 /// Eko's published environments.
@@ -243,7 +235,7 @@ impl EkoClientBuilder {
     /// The clock used for `secret-key-timestamp` (milliseconds since the
     /// epoch). Called once per attempt.
     pub fn clock(mut self, clock: impl Fn() -> u64 + Send + Sync + 'static) -> Self {
-        self.clock = Arc::new(clock);
+        self.clock = Clock::from_millis_fn(clock);
         self
     }
 

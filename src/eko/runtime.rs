@@ -51,7 +51,7 @@ impl Credentials for Shared {
         request: &mut reqwest::Request,
         operation_id: &'static str,
     ) -> Result<()> {
-        let signature = self.signer.sign((self.clock)());
+        let signature = self.signer.sign(self.clock.now_ms());
         let value = |what: &str, v: &str| {
             HeaderValue::from_str(v).map_err(|_| {
                 Error::Config(format!("the Eko {what} cannot be sent as an HTTP header"))

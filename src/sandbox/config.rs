@@ -9,8 +9,6 @@ use crate::error::{Error, Result};
 use crate::http::HttpSettings;
 use crate::redact::Secret;
 use crate::retry::RetryPolicy;
-use std::fmt;
-use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 /// Environment variable holding the API key (`key_test_…` or `key_live_…`).
@@ -33,28 +31,7 @@ pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(5 * 60);
 /// Default upper bound of a document download, in bytes (25 MiB).
 pub const DEFAULT_MAX_DOWNLOAD_BYTES: u64 = 25 * 1024 * 1024;
 
-/// The wall clock the client reads to judge token expiry and
-/// `consent_expiry`. Replaceable for tests.
-#[derive(Clone)]
-pub(crate) struct Clock(Arc<dyn Fn() -> SystemTime + Send + Sync>);
-
-impl Clock {
-    pub(crate) fn now(&self) -> SystemTime {
-        (self.0)()
-    }
-}
-
-impl Default for Clock {
-    fn default() -> Self {
-        Clock(Arc::new(SystemTime::now))
-    }
-}
-
-impl fmt::Debug for Clock {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Clock")
-    }
-}
+pub(crate) use crate::vocab::Clock;
 
 /// The settings of a [`SandboxClient`](super::SandboxClient). Credentials
 /// are held as [`Secret`]s; `Debug` never shows them.
@@ -220,7 +197,7 @@ impl SandboxClientBuilder {
     /// Read the wall clock through `now` instead of [`SystemTime::now`]
     /// (token expiry, `consent_expiry` checks). Meant for tests.
     pub fn clock(mut self, now: impl Fn() -> SystemTime + Send + Sync + 'static) -> Self {
-        self.clock = Some(Clock(Arc::new(now)));
+        self.clock = Some(Clock::from_fn(now));
         self
     }
 
