@@ -2,7 +2,9 @@
 //! attack reproduced against the real client, with hostile servers on
 //! 127.0.0.1 started by the test.
 
+use crate::common::typed;
 use crate::sandbox_support;
+use digilocker_kyc::generated::sandbox::mock::MockServerExt as _;
 
 use digilocker_kyc::flow::{DigiLocker, DocType, PollPolicy, Settled, poll_until};
 use digilocker_kyc::sandbox::{Document, SandboxClient, SessionState, SessionStatus};
@@ -121,16 +123,13 @@ fn header_lines(head: &str) -> Vec<String> {
 /// Sandbox API.
 async fn document_at(server: &MockServer, sb: &SandboxClient, url: &str) -> Document {
     mock_auth(server, &TOKEN).await;
-    server
-        .mock_async(|when, then| {
-            when.method(GET).path(format!(
-                "/kyc/digilocker/sessions/{SESSION}/documents/aadhaar"
-            ));
-            then.status(200).json_body(ok(json!({ "files": [{
+    server.digilocker_get_document(|when, then| {
+        when.session_id(SESSION)
+            .doc_type("aadhaar".parse().unwrap());
+        then.ok(&typed(ok(json!({ "files": [{
                 "@entity": "org.quicko.drive.file", "url": url, "size": 14,
-            }] })));
-        })
-        .await;
+            }] }))));
+    });
     sb.document(SESSION, DocType::Aadhaar).await.unwrap()
 }
 
