@@ -405,13 +405,9 @@ async fn callers_during_the_back_off_share_the_next_episode_and_recover() {
     let api = MockServer::start_async().await;
     // The first fetch fails outright (a 200 without a token is not
     // retried); the next succeeds.
-    let broken = api
-        .mock_async(|when, then| {
-            when.method(POST).path("/authenticate");
-            then.status(200)
-                .json_body(json!({ "code": 200, "data": {} }));
-        })
-        .await;
+    let broken = api.authenticate(|_, then| {
+        then.ok(&typed(json!({ "code": 200, "data": {} })));
+    });
     broken.up_to_n_times_async(1).await;
     let good = mock_auth(&api, &TOKEN).await;
     let status = mock_status_ok(&api, &TOKEN).await;
