@@ -35,11 +35,14 @@ const SAMPLES: u64 = 300;
 /// point for those operations).
 const HTTP_SAMPLES: u64 = 40;
 
+/// Draws one value.
+type Draw = fn(&mut fastrand::Rng) -> Value;
+
 /// Strings the decoder constrains beyond what the derived schema says: the
 /// pattern newtypes typify generates derive `JsonSchema` as a plain, inlined
 /// string, without their pattern. Keyed by property name; each draws a valid
 /// value. A new one shows up as a sample that does not deserialise.
-const CONSTRAINED: &[(&str, fn(&mut fastrand::Rng) -> Value)] = &[(
+const CONSTRAINED: &[(&str, Draw)] = &[(
     // EntitylockerGetEntityDetailsResponseDataDateOfIncorporation: ^\d{2}/\d{2}/\d{4}$
     "date_of_incorporation",
     |rng| {
