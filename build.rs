@@ -6,7 +6,8 @@
 //! the result to progenitor. Outputs in `$OUT_DIR`:
 //!
 //! - `{provider}_codegen.rs`: the progenitor client (Builder interface);
-//! - `{provider}_httpmock.rs`: progenitor's typed httpmock helpers (tests);
+//! - `{provider}_httpmock.rs`: progenitor's typed httpmock helpers, compiled
+//!   into `generated::{provider}::mock` by the `mock` feature;
 //! - `{provider}_rules.rs`: data for the facade (operations, anyOf rules,
 //!   removed error responses) and a response decoder used by the tests;
 //! - `{provider}_prepared.json`: the exact document given to progenitor.
@@ -91,7 +92,7 @@ fn generate(name: &str, main_file: &str, prepared: &Prepared, out: &Path) -> Res
     );
 
     let mock = generator
-        .httpmock(&spec, &format!("digilocker_kyc::generated::{name}"))
+        .httpmock(&spec, &format!("crate::generated::{name}"))
         .map_err(|e| {
             fail(
                 "",

@@ -73,6 +73,18 @@ pub mod sandbox {
         use super::types;
         include!(concat!(env!("OUT_DIR"), "/sandbox_rules.rs"));
     }
+
+    /// Typed httpmock helpers for the Sandbox API (feature `mock`): bring
+    /// [`mock::MockServerExt`] into scope and an `httpmock::MockServer` gets
+    /// one method per operation, whose `When` matches the operation's method
+    /// and path (and takes the generated path, query and body types) and
+    /// whose `Then` answers the generated response type. `into_inner()` on
+    /// either gives httpmock's own `When`/`Then` for anything else.
+    #[cfg(feature = "mock")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
+    pub mod mock {
+        include!(concat!(env!("OUT_DIR"), "/sandbox_httpmock.rs"));
+    }
 }
 
 /// Generated client for Eko's DigiLocker operations.
@@ -92,5 +104,17 @@ pub mod eko {
     pub mod rules {
         use super::types;
         include!(concat!(env!("OUT_DIR"), "/eko_rules.rs"));
+    }
+
+    /// Typed httpmock helpers for the Eko API (feature `mock`): bring
+    /// [`mock::MockServerExt`] into scope and an `httpmock::MockServer` gets
+    /// one method per operation, whose `When` matches the operation's method
+    /// and path (and takes the generated path, query and body types) and
+    /// whose `Then` answers the generated response type. `into_inner()` on
+    /// either gives httpmock's own `When`/`Then` for anything else.
+    #[cfg(feature = "mock")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
+    pub mod mock {
+        include!(concat!(env!("OUT_DIR"), "/eko_httpmock.rs"));
     }
 }

@@ -3,10 +3,13 @@
 
 use crate::eko_common as common;
 
+use crate::common::typed;
 use common::*;
 use digilocker_kyc::eko::{
     CreateUrl, DocumentRequest, EkoClient, EkoDocType, StatusRequest, VerificationState,
 };
+use digilocker_kyc::generated::eko::mock::MockServerExt as _;
+use digilocker_kyc::generated::eko::types::GetVerificationStatusClientRefId;
 use httpmock::prelude::*;
 use serde_json::json;
 
@@ -27,24 +30,22 @@ fn created_body() -> serde_json::Value {
 async fn create_url_sends_signed_exact_body() {
     let server = MockServer::start_async().await;
     let log = log();
-    let m = server
-        .mock_async(|when, then| {
-            when.method(POST)
-                .path("/tools/kyc/digilocker")
-                .header("developer_key", DEVELOPER_KEY)
-                .header("content-type", "application/json")
-                .header_missing("api-version")
-                .is_true(correctly_signed)
-                .json_body(json!({
-                    "initiator_id": INITIATOR_ID,
-                    "user_code": USER_CODE,
-                    "client_ref_id": "REQ20260101001",
-                    "document_requested": ["AADHAAR"],
-                    "redirect_url": "https://app.example/kyc/done"
-                }));
-            then.respond_with(reply_json(&log, 200, created_body()));
-        })
-        .await;
+    let m = server.create_digilocker_url(|when, then| {
+        when.body(&typed(json!({
+            "initiator_id": INITIATOR_ID,
+            "user_code": USER_CODE,
+            "client_ref_id": "REQ20260101001",
+            "document_requested": ["AADHAAR"],
+            "redirect_url": "https://app.example/kyc/done"
+        })))
+        .into_inner()
+        .header("developer_key", DEVELOPER_KEY)
+        .header("content-type", "application/json")
+        .header_missing("api-version")
+        .is_true(correctly_signed);
+        then.into_inner()
+            .respond_with(reply_json(&log, 200, created_body()));
+    });
     let (eko, clock) = client(&server);
 
     let link = eko
@@ -83,14 +84,11 @@ async fn create_url_sends_signed_exact_body() {
 async fn create_url_generates_unique_client_ref_ids() {
     let server = MockServer::start_async().await;
     let log = log();
-    server
-        .mock_async(|when, then| {
-            when.method(POST)
-                .path("/tools/kyc/digilocker")
-                .is_true(correctly_signed);
-            then.respond_with(reply_json(&log, 200, created_body()));
-        })
-        .await;
+    server.create_digilocker_url(|when, then| {
+        when.into_inner().is_true(correctly_signed);
+        then.into_inner()
+            .respond_with(reply_json(&log, 200, created_body()));
+    });
     let (eko, _) = client(&server);
     let req = CreateUrl::aadhaar("https://app.example/kyc/done").unwrap();
     let a = eko.create_url(req.clone()).await.unwrap();
@@ -131,19 +129,16 @@ async fn create_url_generates_unique_client_ref_ids() {
 async fn user_code_is_omitted_when_not_configured() {
     let server = MockServer::start_async().await;
     let log = log();
-    server
-        .mock_async(|when, then| {
-            when.method(POST)
-                .path("/tools/kyc/digilocker")
-                .json_body(json!({
-                    "initiator_id": INITIATOR_ID,
-                    "client_ref_id": "R1",
-                    "document_requested": ["AADHAAR"],
-                    "redirect_url": "https://app.example/kyc/done"
-                }));
-            then.respond_with(reply_json(&log, 200, created_body()));
-        })
-        .await;
+    server.create_digilocker_url(|when, then| {
+        when.body(&typed(json!({
+            "initiator_id": INITIATOR_ID,
+            "client_ref_id": "R1",
+            "document_requested": ["AADHAAR"],
+            "redirect_url": "https://app.example/kyc/done"
+        })));
+        then.into_inner()
+            .respond_with(reply_json(&log, 200, created_body()));
+    });
     let eko = EkoClient::builder()
         .developer_key(DEVELOPER_KEY)
         .access_key(ACCESS_KEY)
@@ -166,20 +161,17 @@ async fn user_code_is_omitted_when_not_configured() {
 async fn create_url_overrides_initiator_and_user_code() {
     let server = MockServer::start_async().await;
     let log = log();
-    server
-        .mock_async(|when, then| {
-            when.method(POST)
-                .path("/tools/kyc/digilocker")
-                .json_body(json!({
-                    "initiator_id": "9000000001",
-                    "user_code": "99999999",
-                    "client_ref_id": "R2",
-                    "document_requested": ["AADHAAR", "PAN"],
-                    "redirect_url": "https://app.example/kyc/done?x=1"
-                }));
-            then.respond_with(reply_json(&log, 200, created_body()));
-        })
-        .await;
+    server.create_digilocker_url(|when, then| {
+        when.body(&typed(json!({
+            "initiator_id": "9000000001",
+            "user_code": "99999999",
+            "client_ref_id": "R2",
+            "document_requested": ["AADHAAR", "PAN"],
+            "redirect_url": "https://app.example/kyc/done?x=1"
+        })));
+        then.into_inner()
+            .respond_with(reply_json(&log, 200, created_body()));
+    });
     let (eko, _) = client(&server);
     eko.create_url(
         CreateUrl::new(
@@ -213,20 +205,19 @@ fn status_body() -> serde_json::Value {
 async fn status_sends_signed_exact_query() {
     let server = MockServer::start_async().await;
     let log = log();
-    let m = server
-        .mock_async(|when, then| {
-            when.method(GET)
-                .path("/tools/kyc/digilocker/status")
-                .header("developer_key", DEVELOPER_KEY)
-                .header("content-type", "application/json")
-                .header_missing("api-version")
-                .is_true(correctly_signed)
-                .is_true(|r| {
-                    r.uri().query() == Some("initiator_id=9962981729&reference_id=123456")
-                });
-            then.respond_with(reply_json(&log, 200, status_body()));
-        })
-        .await;
+    let m = server.get_verification_status(|when, then| {
+        when.initiator_id("9962981729")
+            .reference_id("123456")
+            .client_ref_id(None)
+            .into_inner()
+            .header("developer_key", DEVELOPER_KEY)
+            .header("content-type", "application/json")
+            .header_missing("api-version")
+            .is_true(correctly_signed)
+            .is_true(|r| r.uri().query() == Some("initiator_id=9962981729&reference_id=123456"));
+        then.into_inner()
+            .respond_with(reply_json(&log, 200, status_body()));
+    });
     let (eko, clock) = client(&server);
 
     let status = eko.status(123456_i64).await.unwrap();
@@ -252,18 +243,19 @@ async fn status_sends_signed_exact_query() {
 async fn status_overrides_initiator_and_sends_client_ref_id() {
     let server = MockServer::start_async().await;
     let log = log();
-    server
-        .mock_async(|when, then| {
-            when.method(GET)
-                .path("/tools/kyc/digilocker/status")
-                .is_true(correctly_signed)
-                .is_true(|r| {
-                    r.uri().query()
-                        == Some("client_ref_id=POLL1&initiator_id=9000000001&reference_id=7483920")
-                });
-            then.respond_with(reply_json(&log, 200, status_body()));
-        })
-        .await;
+    server.get_verification_status(|when, then| {
+        when.initiator_id("9000000001")
+            .reference_id("7483920")
+            .client_ref_id(&"POLL1".parse::<GetVerificationStatusClientRefId>().unwrap())
+            .into_inner()
+            .is_true(correctly_signed)
+            .is_true(|r| {
+                r.uri().query()
+                    == Some("client_ref_id=POLL1&initiator_id=9000000001&reference_id=7483920")
+            });
+        then.into_inner()
+            .respond_with(reply_json(&log, 200, status_body()));
+    });
     let (eko, _) = client(&server);
     eko.status(
         StatusRequest::new("7483920")
@@ -296,25 +288,23 @@ fn documents_body() -> serde_json::Value {
 async fn document_sends_signed_exact_body() {
     let server = MockServer::start_async().await;
     let log = log();
-    let m = server
-        .mock_async(|when, then| {
-            when.method(POST)
-                .path("/tools/kyc/digilocker/document")
-                .header("developer_key", DEVELOPER_KEY)
-                .header("content-type", "application/json")
-                .header_missing("api-version")
-                .is_true(correctly_signed)
-                .json_body(json!({
-                    "initiator_id": INITIATOR_ID,
-                    "user_code": USER_CODE,
-                    "client_ref_id": "REQ20260101002",
-                    "document_type": ["AADHAAR"],
-                    "verification_id": "vrf_digilocker_abc123",
-                    "reference_id": "7483920"
-                }));
-            then.respond_with(reply_json(&log, 200, documents_body()));
-        })
-        .await;
+    let m = server.get_document(|when, then| {
+        when.body(&typed(json!({
+            "initiator_id": INITIATOR_ID,
+            "user_code": USER_CODE,
+            "client_ref_id": "REQ20260101002",
+            "document_type": ["AADHAAR"],
+            "verification_id": "vrf_digilocker_abc123",
+            "reference_id": "7483920"
+        })))
+        .into_inner()
+        .header("developer_key", DEVELOPER_KEY)
+        .header("content-type", "application/json")
+        .header_missing("api-version")
+        .is_true(correctly_signed);
+        then.into_inner()
+            .respond_with(reply_json(&log, 200, documents_body()));
+    });
     let (eko, _) = client(&server);
 
     let docs = eko
@@ -340,17 +330,15 @@ async fn document_sends_signed_exact_body() {
 async fn document_generates_client_ref_id_and_accepts_overrides() {
     let server = MockServer::start_async().await;
     let log = log();
-    server
-        .mock_async(|when, then| {
-            when.method(POST)
-                .path("/tools/kyc/digilocker/document")
-                .is_true(correctly_signed)
-                .json_body_includes(
-                    json!({"initiator_id": "9000000001", "user_code": "77777777"}).to_string(),
-                );
-            then.respond_with(reply_json(&log, 200, documents_body()));
-        })
-        .await;
+    server.get_document(|when, then| {
+        when.into_inner()
+            .is_true(correctly_signed)
+            .json_body_includes(
+                json!({"initiator_id": "9000000001", "user_code": "77777777"}).to_string(),
+            );
+        then.into_inner()
+            .respond_with(reply_json(&log, 200, documents_body()));
+    });
     let (eko, clock) = client(&server);
     eko.document_with(
         DocumentRequest::new("7483920", "vrf_1", [EkoDocType::Aadhaar])

@@ -2,6 +2,7 @@
 //! never retried), and input rejected before anything is sent.
 
 use crate::eko_common as common;
+use digilocker_kyc::generated::eko::mock::MockServerExt as _;
 
 use common::*;
 use digilocker_kyc::eko::{CreateUrl, DocumentRequest, EkoCallback, EkoDocType, StatusRequest};
@@ -82,16 +83,13 @@ async fn nonzero_status_on_200_is_a_provider_error_for_every_operation() {
 async fn forbidden_json_is_an_auth_error() {
     let server = MockServer::start_async().await;
     let log = log();
-    let m = server
-        .mock_async(|when, then| {
-            when.path("/tools/kyc/digilocker/status");
-            then.respond_with(reply_json(
-                &log,
-                403,
-                json!({"message": "Forbidden: invalid secret-key"}),
-            ));
-        })
-        .await;
+    let m = server.get_verification_status(|_, then| {
+        then.into_inner().respond_with(reply_json(
+            &log,
+            403,
+            json!({"message": "Forbidden: invalid secret-key"}),
+        ));
+    });
     let (eko, _) = client(&server);
     let e = eko.status(1_i64).await.unwrap_err();
     let Error::Auth(p) = &e else {
@@ -149,28 +147,23 @@ async fn forbidden_html_is_an_auth_error_without_markup() {
 async fn status_retry_after_503_is_freshly_signed() {
     let server = MockServer::start_async().await;
     let log = log();
-    let first = server
-        .mock_async(|when, then| {
-            when.method(GET)
-                .path("/tools/kyc/digilocker/status")
-                .header("secret-key-timestamp", T0.to_string())
-                .is_true(correctly_signed);
-            then.respond_with(reply(&log, 503, "text/plain", "busy"));
-        })
-        .await;
-    let second = server
-        .mock_async(|when, then| {
-            when.method(GET)
-                .path("/tools/kyc/digilocker/status")
-                .header("secret-key-timestamp", (T0 + TICK).to_string())
-                .is_true(correctly_signed);
-            then.respond_with(reply_json(
-                &log,
-                200,
-                json!({"status": 0, "data": {"user_details": {}, "status": "PENDING"}}),
-            ));
-        })
-        .await;
+    let first = server.get_verification_status(|when, then| {
+        when.into_inner()
+            .header("secret-key-timestamp", T0.to_string())
+            .is_true(correctly_signed);
+        then.into_inner()
+            .respond_with(reply(&log, 503, "text/plain", "busy"));
+    });
+    let second = server.get_verification_status(|when, then| {
+        when.into_inner()
+            .header("secret-key-timestamp", (T0 + TICK).to_string())
+            .is_true(correctly_signed);
+        then.into_inner().respond_with(reply_json(
+            &log,
+            200,
+            json!({"status": 0, "data": {"user_details": {}, "status": "PENDING"}}),
+        ));
+    });
     let (eko, clock) = client(&server);
 
     let status = eko.status(123456_i64).await.unwrap();
@@ -446,12 +439,9 @@ async fn a_redirect_is_an_error_and_the_signed_request_goes_nowhere() {
         .await;
     let server = MockServer::start_async().await;
     let target = other.url("/tools/kyc/digilocker/status");
-    let m = server
-        .mock_async(|when, then| {
-            when.path("/tools/kyc/digilocker/status");
-            then.status(307).header("location", &target);
-        })
-        .await;
+    let m = server.get_verification_status(|_, then| {
+        then.into_inner().status(307).header("location", &target);
+    });
     let (eko, _) = client(&server);
     let e = eko.status(1_i64).await.unwrap_err();
     assert_eq!(e.http_status(), Some(307), "{e:?}");

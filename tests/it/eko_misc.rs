@@ -2,6 +2,7 @@
 //! `Debug` and tracing may show.
 
 use crate::tracing_capture;
+use digilocker_kyc::generated::eko::mock::MockServerExt as _;
 use tracing_capture::Capture;
 
 use crate::eko_common as common;
@@ -223,21 +224,17 @@ fn assert_clean(what: &str, text: &str) {
 
 async fn pii_server() -> MockServer {
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.path("/tools/kyc/digilocker/status");
-            then.json_body(json!({"status": 0, "data": {"user_details": {
+    server.get_verification_status(|_, then| {
+        then.into_inner()
+            .json_body(json!({"status": 0, "data": {"user_details": {
                 "name": "John Doe", "dob": "1990-05-15", "mobile": FULL_MOBILE }}}));
-        })
-        .await;
-    server
-        .mock_async(|when, then| {
-            when.path("/tools/kyc/digilocker/document");
-            then.json_body(json!({"status": 0, "data": {"documents": [{
+    });
+    server.get_document(|_, then| {
+        then.into_inner()
+            .json_body(json!({"status": 0, "data": {"documents": [{
                 "document_type": "AADHAAR", "name": "John Doe", "masked_aadhaar": FULL_AADHAAR,
                 "photo": PHOTO_B64 }]}}));
-        })
-        .await;
+    });
     server
 }
 
@@ -278,13 +275,11 @@ async fn debug_output_hides_keys_mobile_aadhaar_and_photo() {
 #[tokio::test]
 async fn tracing_spans_carry_no_keys_or_bodies() {
     let server = pii_server().await;
-    server
-        .mock_async(|when, then| {
-            when.path("/tools/kyc/digilocker");
-            then.status(403)
-                .body(format!("<p>denied for {FULL_MOBILE}</p>"));
-        })
-        .await;
+    server.create_digilocker_url(|_, then| {
+        then.into_inner()
+            .status(403)
+            .body(format!("<p>denied for {FULL_MOBILE}</p>"));
+    });
     let out = Arc::new(Mutex::new(String::new()));
     let _guard = tracing::subscriber::set_default(Capture(out.clone()));
     let (eko, _) = client(&server);

@@ -4,7 +4,9 @@
 //! unbounded work: 80,000 attributes on one tag (RUSTSEC-2026-0194's shape),
 //! a DTD with entities, nesting 100,000 deep.
 
+use crate::common::typed;
 use crate::sandbox_support as support;
+use digilocker_kyc::generated::sandbox::mock::MockServerExt as _;
 
 use digilocker_kyc::Error;
 use digilocker_kyc::flow::{DigiLocker, DocType};
@@ -16,53 +18,40 @@ use support::*;
 async fn journey_serving(xml: String) -> (MockServer, DigiLocker) {
     let server = MockServer::start_async().await;
     mock_auth(&server, &TOKEN).await;
-    server
-        .mock_async(|when, then| {
-            authed(
-                when.method(POST).path("/kyc/digilocker/sessions/init"),
-                &TOKEN,
-            );
-            then.status(200).json_body(ok(json!({
-                "@entity": "in.co.sandbox.kyc.digilocker.session.response",
-                "authorization_url": "https://digilocker.example/authorize?x=1",
-                "session_id": SESSION
-            })));
-        })
-        .await;
-    server
-        .mock_async(|when, then| {
-            authed(
-                when.method(GET)
-                    .path(format!("/kyc/digilocker/sessions/{SESSION}/status")),
-                &TOKEN,
-            );
-            then.status(200).json_body(ok(json!({
-                "id": SESSION, "created_at": 1751975341292i64,
-                "@entity": "in.co.sandbox.kyc.digilocker.session", "status": "succeeded",
-                "documents_consented": ["aadhaar"]
-            })));
-        })
-        .await;
+    server.digilocker_initiate_session(|when, then| {
+        authed(when.into_inner(), &TOKEN);
+        then.ok(&typed(ok(json!({
+            "@entity": "in.co.sandbox.kyc.digilocker.session.response",
+            "authorization_url": "https://digilocker.example/authorize?x=1",
+            "session_id": SESSION
+        }))));
+    });
+    server.digilocker_get_session_status(|when, then| {
+        authed(when.session_id(SESSION).into_inner(), &TOKEN);
+        then.ok(&typed(ok(json!({
+            "id": SESSION, "created_at": 1751975341292i64,
+            "@entity": "in.co.sandbox.kyc.digilocker.session", "status": "succeeded",
+            "documents_consented": ["aadhaar"]
+        }))));
+    });
     let url = format!(
         "{}/s3/in.gov.uidai-ADHAR-1.xml?X-Amz-Signature=abc",
         server.base_url()
     );
-    server
-        .mock_async(|when, then| {
-            authed(
-                when.method(GET).path(format!(
-                    "/kyc/digilocker/sessions/{SESSION}/documents/aadhaar"
-                )),
-                &TOKEN,
-            );
-            then.status(200).json_body(ok(json!({ "files": [{
+    server.digilocker_get_document(|when, then| {
+        authed(
+            when.session_id(SESSION)
+                .doc_type("aadhaar".parse().unwrap())
+                .into_inner(),
+            &TOKEN,
+        );
+        then.ok(&typed(ok(json!({ "files": [{
                 "@entity": "org.quicko.drive.file", "url": url, "size": xml.len(),
                 "metadata": { "ContentType": "application/xml", "issuer_id": "in.gov.uidai",
                               "issuer": "UIDAI", "LastModified": "09/05/2025",
                               "description": "Aadhaar Card" }
-            }] })));
-        })
-        .await;
+            }] }))));
+    });
     server
         .mock_async(|when, then| {
             when.method(GET).path("/s3/in.gov.uidai-ADHAR-1.xml");

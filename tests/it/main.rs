@@ -37,6 +37,7 @@ mod properties;
 mod sandbox_contract;
 mod sandbox_faults;
 mod sandbox_validation;
+mod schema_fixtures;
 mod simulator_abuse;
 mod simulator_auth;
 mod simulator_eko_facade;

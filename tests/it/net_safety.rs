@@ -2,7 +2,9 @@
 //! attack reproduced against the real client, with hostile servers on
 //! 127.0.0.1 started by the test.
 
+use crate::common::typed;
 use crate::sandbox_support;
+use digilocker_kyc::generated::sandbox::mock::MockServerExt as _;
 
 use digilocker_kyc::flow::{DigiLocker, DocType, PollPolicy, Settled, poll_until};
 use digilocker_kyc::sandbox::{Document, SandboxClient, SessionState, SessionStatus};
@@ -121,16 +123,13 @@ fn header_lines(head: &str) -> Vec<String> {
 /// Sandbox API.
 async fn document_at(server: &MockServer, sb: &SandboxClient, url: &str) -> Document {
     mock_auth(server, &TOKEN).await;
-    server
-        .mock_async(|when, then| {
-            when.method(GET).path(format!(
-                "/kyc/digilocker/sessions/{SESSION}/documents/aadhaar"
-            ));
-            then.status(200).json_body(ok(json!({ "files": [{
+    server.digilocker_get_document(|when, then| {
+        when.session_id(SESSION)
+            .doc_type("aadhaar".parse().unwrap());
+        then.ok(&typed(ok(json!({ "files": [{
                 "@entity": "org.quicko.drive.file", "url": url, "size": 14,
-            }] })));
-        })
-        .await;
+            }] }))));
+    });
     sb.document(SESSION, DocType::Aadhaar).await.unwrap()
 }
 
@@ -406,13 +405,9 @@ async fn callers_during_the_back_off_share_the_next_episode_and_recover() {
     let api = MockServer::start_async().await;
     // The first fetch fails outright (a 200 without a token is not
     // retried); the next succeeds.
-    let broken = api
-        .mock_async(|when, then| {
-            when.method(POST).path("/authenticate");
-            then.status(200)
-                .json_body(json!({ "code": 200, "data": {} }));
-        })
-        .await;
+    let broken = api.authenticate(|_, then| {
+        then.ok(&typed(json!({ "code": 200, "data": {} })));
+    });
     broken.up_to_n_times_async(1).await;
     let good = mock_auth(&api, &TOKEN).await;
     let status = mock_status_ok(&api, &TOKEN).await;

@@ -5,7 +5,9 @@
 //! identifiers, mobile, e-mail, document links) in the text. Also the
 //! simulator's records (the Eko `initiator_id` is a mobile number).
 
+use crate::common::typed;
 use crate::tracing_capture;
+use digilocker_kyc::generated::sandbox::mock::MockServerExt as _;
 use tracing_capture::Capture;
 
 use digilocker_kyc::Provider;
@@ -338,26 +340,20 @@ async fn eko_types_print_no_personal_values() {
 async fn provider_text_in_errors_and_tracing_is_masked() {
     use httpmock::prelude::*;
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.method(POST).path("/authenticate");
-            then.status(200).json_body(serde_json::json!({
-                "code": 200, "data": { "access_token": "tok-privacy" },
-                "timestamp": 1764775000123i64, "transaction_id": "auth-txn"
-            }));
-        })
-        .await;
+    server.authenticate(|_, then| {
+        then.ok(&typed(serde_json::json!({
+            "code": 200, "data": { "access_token": "tok-privacy" },
+            "timestamp": 1764775000123i64, "transaction_id": "auth-txn"
+        })));
+    });
     let message = "Aadhaar 2345 6789 0123 / PAN AXBPK1234L / DL MH-02-2019-0001234 \
                    not linked to +91 98765 43210";
-    server
-        .mock_async(|when, then| {
-            when.method(POST).path("/kyc/digilocker/user/verify");
-            then.status(422).json_body(serde_json::json!({
-                "code": 422, "timestamp": 1764775000123i64, "message": message,
-                "transaction_id": "TXN-20261203-000123"
-            }));
-        })
-        .await;
+    server.digilocker_verify_user_account(|_, then| {
+        then.into_inner().status(422).json_body(serde_json::json!({
+            "code": 422, "timestamp": 1764775000123i64, "message": message,
+            "transaction_id": "TXN-20261203-000123"
+        }));
+    });
     let out = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
     let _guard = tracing::subscriber::set_default(Capture(out.clone()));
     let sb = digilocker_kyc::SandboxClient::builder()

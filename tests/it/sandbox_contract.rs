@@ -4,7 +4,9 @@
 
 use crate::sandbox_support;
 
+use crate::common::typed;
 use chrono::NaiveDate;
+use digilocker_kyc::generated::sandbox::mock::MockServerExt as _;
 use digilocker_kyc::generated::sandbox::rules::OPERATIONS;
 use digilocker_kyc::sandbox::{
     CreateSdkSession, DocType, EntityDocType, Flow, SessionOptions, SessionStatus,
@@ -78,21 +80,18 @@ fn company_file() -> serde_json::Value {
 #[tokio::test]
 async fn authenticate_sends_key_secret_and_version_only() {
     let server = MockServer::start_async().await;
-    let auth = server
-        .mock_async(|when, then| {
-            when.method(POST)
-                .path("/authenticate")
-                .header("x-api-key", KEY)
-                .header("x-api-secret", SECRET)
-                .header("x-api-version", VERSION)
-                .header_missing("authorization")
-                .header_missing("api-version");
-            then.status(200).json_body(json!({
-                "code": 200, "data": { "access_token": TOKEN.as_str() },
-                "timestamp": 1750687659809i64, "transaction_id": "3a31716a"
-            }));
-        })
-        .await;
+    let auth = server.authenticate(|when, then| {
+        when.into_inner()
+            .header("x-api-key", KEY)
+            .header("x-api-secret", SECRET)
+            .header("x-api-version", VERSION)
+            .header_missing("authorization")
+            .header_missing("api-version");
+        then.ok(&typed(json!({
+            "code": 200, "data": { "access_token": TOKEN.as_str() },
+            "timestamp": 1750687659809i64, "transaction_id": "3a31716a"
+        })));
+    });
     let status = mock_status_ok(&server, &TOKEN).await;
     let sb = client(&server);
     sb.session_status(SESSION).await.unwrap();
@@ -106,25 +105,22 @@ async fn authenticate_sends_key_secret_and_version_only() {
 async fn verify_user_sends_entity_and_both_identifiers() {
     let server = MockServer::start_async().await;
     let auth = mock_auth(&server, &TOKEN).await;
-    let m = server
-        .mock_async(|when, then| {
-            authed(
-                when.method(POST)
-                    .path("/kyc/digilocker/user/verify")
-                    .header("content-type", "application/json"),
-                &TOKEN,
-            )
-            .json_body(json!({
+    let m = server.digilocker_verify_user_account(|when, then| {
+        authed(
+            when.body(&typed(json!({
                 "@entity": "in.co.sandbox.kyc.digilocker.user.verification.request",
                 "aadhaar_number": "234123412346",
                 "mobile": "9687205427"
-            }));
-            then.status(200).json_body(ok(json!({
-                "@entity": "in.co.sandbox.kyc.digilocker.user.verification.response",
-                "user_exists": true
-            })));
-        })
-        .await;
+            })))
+            .into_inner()
+            .header("content-type", "application/json"),
+            &TOKEN,
+        );
+        then.ok(&typed(ok(json!({
+            "@entity": "in.co.sandbox.kyc.digilocker.user.verification.response",
+            "user_exists": true
+        }))));
+    });
     let req = VerifyUser::mobile("9687205427")
         .unwrap()
         .and_aadhaar("234123412346")
@@ -138,22 +134,20 @@ async fn verify_user_sends_entity_and_both_identifiers() {
 async fn verify_user_by_mobile_only() {
     let server = MockServer::start_async().await;
     mock_auth(&server, &TOKEN).await;
-    let m = server
-        .mock_async(|when, then| {
-            authed(
-                when.method(POST).path("/kyc/digilocker/user/verify"),
-                &TOKEN,
-            )
-            .json_body(json!({
+    let m = server.digilocker_verify_user_account(|when, then| {
+        authed(
+            when.body(&typed(json!({
                 "@entity": "in.co.sandbox.kyc.digilocker.user.verification.request",
                 "mobile": "9999999999"
-            }));
-            then.status(200).json_body(ok(json!({
-                "@entity": "in.co.sandbox.kyc.digilocker.user.verification.response",
-                "user_exists": false
-            })));
-        })
-        .await;
+            })))
+            .into_inner(),
+            &TOKEN,
+        );
+        then.ok(&typed(ok(json!({
+            "@entity": "in.co.sandbox.kyc.digilocker.user.verification.response",
+            "user_exists": false
+        }))));
+    });
     let exists = client(&server)
         .verify_user(VerifyUser::mobile("9999999999").unwrap())
         .await
@@ -167,34 +161,33 @@ async fn start_session_sends_the_documented_body() {
     let server = MockServer::start_async().await;
     mock_auth(&server, &TOKEN).await;
     let expiry = chrono::Utc::now() + chrono::Duration::hours(2);
-    let m = server
-        .mock_async(|when, then| {
-            authed(
-                when.method(POST)
-                    .path("/kyc/digilocker/sessions/init")
-                    .header("content-type", "application/json"),
-                &TOKEN,
-            )
-            .json_body(json!({
-                "@entity": "in.co.sandbox.kyc.digilocker.session.request",
-                "flow": "signin",
-                "redirect_url": "https://developer.sandbox.co.in/",
-                "doc_types": ["aadhaar", "pan", "driving_license"],
-                "options": {
-                    "verification_method": ["aadhaar"],
-                    "pinless": true,
-                    "usernameless": true,
-                    "verified_mobile": "9687205427"
-                },
-                "consent_expiry": expiry.timestamp_millis()
-            }));
-            then.status(200).json_body(ok(json!({
-                "@entity": "in.co.sandbox.kyc.digilocker.session.response",
-                "authorization_url": "https://digilocker.meripehchaan.gov.in/public/oauth2/1/authorize?response_type=code&verified_mobile=9687205427",
-                "session_id": SESSION
-            })));
-        })
-        .await;
+    let body = typed(json!({
+        "@entity": "in.co.sandbox.kyc.digilocker.session.request",
+        "flow": "signin",
+        "redirect_url": "https://developer.sandbox.co.in/",
+        "doc_types": ["aadhaar", "pan", "driving_license"],
+        "options": {
+            "verification_method": ["aadhaar"],
+            "pinless": true,
+            "usernameless": true,
+            "verified_mobile": "9687205427"
+        },
+        "consent_expiry": expiry.timestamp_millis()
+    }));
+    let answer = typed(ok(json!({
+        "@entity": "in.co.sandbox.kyc.digilocker.session.response",
+        "authorization_url": "https://digilocker.meripehchaan.gov.in/public/oauth2/1/authorize?response_type=code&verified_mobile=9687205427",
+        "session_id": SESSION
+    })));
+    let m = server.digilocker_initiate_session(|when, then| {
+        authed(
+            when.body(&body)
+                .into_inner()
+                .header("content-type", "application/json"),
+            &TOKEN,
+        );
+        then.ok(&answer);
+    });
     let req = StartSession::new(
         Flow::Signin,
         [DocType::Aadhaar, DocType::Pan, DocType::DrivingLicense],
@@ -224,25 +217,23 @@ async fn start_session_sends_the_documented_body() {
 async fn start_session_minimal_body() {
     let server = MockServer::start_async().await;
     mock_auth(&server, &TOKEN).await;
-    let m = server
-        .mock_async(|when, then| {
-            authed(
-                when.method(POST).path("/kyc/digilocker/sessions/init"),
-                &TOKEN,
-            )
-            .json_body(json!({
+    let m = server.digilocker_initiate_session(|when, then| {
+        authed(
+            when.body(&typed(json!({
                 "@entity": "in.co.sandbox.kyc.digilocker.session.request",
                 "flow": "signup",
                 "doc_types": ["aadhaar", "pan"],
                 "redirect_url": "https://sandbox.co.in"
-            }));
-            then.status(200).json_body(ok(json!({
-                "@entity": "in.co.sandbox.kyc.digilocker.session.response",
-                "authorization_url": "https://digilocker.example/authorize?x=1",
-                "session_id": SESSION
-            })));
-        })
-        .await;
+            })))
+            .into_inner(),
+            &TOKEN,
+        );
+        then.ok(&typed(ok(json!({
+            "@entity": "in.co.sandbox.kyc.digilocker.session.response",
+            "authorization_url": "https://digilocker.example/authorize?x=1",
+            "session_id": SESSION
+        }))));
+    });
     let req = StartSession::new(
         Flow::Signup,
         [DocType::Aadhaar, DocType::Pan],
@@ -257,20 +248,14 @@ async fn start_session_minimal_body() {
 async fn session_status_maps_consented_documents() {
     let server = MockServer::start_async().await;
     mock_auth(&server, &TOKEN).await;
-    let m = server
-        .mock_async(|when, then| {
-            authed(
-                when.method(GET)
-                    .path(format!("/kyc/digilocker/sessions/{SESSION}/status")),
-                &TOKEN,
-            );
-            then.status(200).json_body(ok(json!({
-                "id": SESSION, "created_at": 1751975341292i64, "updated_at": 1751975465494i64,
-                "@entity": "in.co.sandbox.kyc.digilocker.session", "status": "succeeded",
-                "documents_consented": ["aadhaar", "pan", "driving_license"]
-            })));
-        })
-        .await;
+    let m = server.digilocker_get_session_status(|when, then| {
+        authed(when.session_id(SESSION).into_inner(), &TOKEN);
+        then.ok(&typed(ok(json!({
+            "id": SESSION, "created_at": 1751975341292i64, "updated_at": 1751975465494i64,
+            "@entity": "in.co.sandbox.kyc.digilocker.session", "status": "succeeded",
+            "documents_consented": ["aadhaar", "pan", "driving_license"]
+        }))));
+    });
     let st = client(&server).session_status(SESSION).await.unwrap();
     m.assert_async().await;
     assert_eq!(st.status, SessionStatus::Succeeded);
@@ -290,18 +275,15 @@ async fn session_status_maps_consented_documents() {
 async fn document_maps_files_and_metadata() {
     let server = MockServer::start_async().await;
     mock_auth(&server, &TOKEN).await;
-    let m = server
-        .mock_async(|when, then| {
-            authed(
-                when.method(GET).path(format!(
-                    "/kyc/digilocker/sessions/{SESSION}/documents/aadhaar"
-                )),
-                &TOKEN,
-            );
-            then.status(200)
-                .json_body(ok(json!({ "files": [aadhaar_file()] })));
-        })
-        .await;
+    let m = server.digilocker_get_document(|when, then| {
+        authed(
+            when.session_id(SESSION)
+                .doc_type("aadhaar".parse().unwrap())
+                .into_inner(),
+            &TOKEN,
+        );
+        then.ok(&typed(ok(json!({ "files": [aadhaar_file()] }))));
+    });
     let doc = client(&server)
         .document(SESSION, DocType::Aadhaar)
         .await
@@ -329,19 +311,25 @@ async fn a_file_without_url_is_kept_without_a_link() {
     mock_auth(&server, &TOKEN).await;
     let mut linkless = aadhaar_file();
     linkless.as_object_mut().unwrap().remove("url");
-    for api in ["digilocker", "digilocker-sdk"] {
-        let files = json!({ "files": [linkless.clone(), aadhaar_file()] });
-        server
-            .mock_async(|when, then| {
-                authed(
-                    when.method(GET)
-                        .path(format!("/kyc/{api}/sessions/{SESSION}/documents/aadhaar")),
-                    &TOKEN,
-                );
-                then.status(200).json_body(ok(files));
-            })
-            .await;
-    }
+    let files = json!({ "files": [linkless.clone(), aadhaar_file()] });
+    server.digilocker_get_document(|when, then| {
+        authed(
+            when.session_id(SESSION)
+                .doc_type("aadhaar".parse().unwrap())
+                .into_inner(),
+            &TOKEN,
+        );
+        then.ok(&typed(ok(files.clone())));
+    });
+    server.digilocker_sdk_get_document(|when, then| {
+        authed(
+            when.session_id(SESSION)
+                .doc_type("aadhaar".parse().unwrap())
+                .into_inner(),
+            &TOKEN,
+        );
+        then.ok(&typed(ok(files)));
+    });
     let sandbox = client(&server);
     let sdk = sandbox
         .sdk_document(SESSION, DocType::Aadhaar)
@@ -366,21 +354,15 @@ async fn a_file_without_url_is_kept_without_a_link() {
 async fn user_profile_accepts_epoch_ms_and_no_email() {
     let server = MockServer::start_async().await;
     mock_auth(&server, &TOKEN).await;
-    let m = server
-        .mock_async(|when, then| {
-            authed(
-                when.method(GET)
-                    .path(format!("/kyc/digilocker/sessions/{SESSION}/user/profile")),
-                &TOKEN,
-            );
-            then.status(200).json_body(ok(json!({
-                "id": "b5522c8f-2321-577b-8e73-ae1366d9c591",
-                "@entity": "in.co.sandbox.kyc.digilocker.user.profile",
-                "date_of_birth": 1071145000000i64, "mobile": "9004813042",
-                "name": "Anurag Bansal", "gender": "male", "eaadhaar": true
-            })));
-        })
-        .await;
+    let m = server.digilocker_get_user_profile(|when, then| {
+        authed(when.session_id(SESSION).into_inner(), &TOKEN);
+        then.ok(&typed(ok(json!({
+            "id": "b5522c8f-2321-577b-8e73-ae1366d9c591",
+            "@entity": "in.co.sandbox.kyc.digilocker.user.profile",
+            "date_of_birth": 1071145000000i64, "mobile": "9004813042",
+            "name": "Anurag Bansal", "gender": "male", "eaadhaar": true
+        }))));
+    });
     let p = client(&server).user_profile(SESSION).await.unwrap();
     m.assert_async().await;
     assert_eq!(p.date_of_birth.date, NaiveDate::from_ymd_opt(2003, 12, 11));
@@ -394,25 +376,22 @@ async fn user_profile_accepts_epoch_ms_and_no_email() {
 async fn sdk_create_session_sends_the_documented_body() {
     let server = MockServer::start_async().await;
     mock_auth(&server, &TOKEN).await;
-    let m = server
-        .mock_async(|when, then| {
-            authed(
-                when.method(POST)
-                    .path("/kyc/digilocker-sdk/sessions/create"),
-                &TOKEN,
-            )
-            .json_body(json!({
+    let m = server.digilocker_sdk_create_session(|when, then| {
+        authed(
+            when.body(&typed(json!({
                 "@entity": "in.co.sandbox.kyc.digilocker.sdk.session.request",
                 "flow": "signin",
                 "doc_types": ["aadhaar", "pan"]
-            }));
-            then.status(200).json_body(ok(json!({
-                "@entity": "in.co.sandbox.kyc.digilocker.sdk.session",
-                "id": "0454f149-26d0-41ef-9f14-c54f4b5f7b70",
-                "status": "created", "created_at": 1750331120324i64
-            })));
-        })
-        .await;
+            })))
+            .into_inner(),
+            &TOKEN,
+        );
+        then.ok(&typed(ok(json!({
+            "@entity": "in.co.sandbox.kyc.digilocker.sdk.session",
+            "id": "0454f149-26d0-41ef-9f14-c54f4b5f7b70",
+            "status": "created", "created_at": 1750331120324i64
+        }))));
+    });
     let s = client(&server)
         .sdk_create_session(
             CreateSdkSession::new(Flow::Signin, [DocType::Aadhaar, DocType::Pan]).unwrap(),
@@ -429,19 +408,13 @@ async fn sdk_create_session_sends_the_documented_body() {
 async fn sdk_session_status_keeps_unknown_statuses() {
     let server = MockServer::start_async().await;
     mock_auth(&server, &TOKEN).await;
-    let m = server
-        .mock_async(|when, then| {
-            authed(
-                when.method(GET)
-                    .path(format!("/kyc/digilocker-sdk/sessions/{SESSION}/status")),
-                &TOKEN,
-            );
-            then.status(200).json_body(ok(json!({
-                "id": SESSION, "created_at": 1752579445983i64, "updated_at": 1752579445983i64,
-                "@entity": "in.co.sandbox.kyc.digilocker.sdk.session", "status": "on_hold"
-            })));
-        })
-        .await;
+    let m = server.digilocker_sdk_get_session_status(|when, then| {
+        authed(when.session_id(SESSION).into_inner(), &TOKEN);
+        then.ok(&typed(ok(json!({
+            "id": SESSION, "created_at": 1752579445983i64, "updated_at": 1752579445983i64,
+            "@entity": "in.co.sandbox.kyc.digilocker.sdk.session", "status": "on_hold"
+        }))));
+    });
     let st = client(&server).sdk_session_status(SESSION).await.unwrap();
     m.assert_async().await;
     assert_eq!(st.status, SessionStatus::Unknown("on_hold".into()));
@@ -453,18 +426,15 @@ async fn sdk_session_status_keeps_unknown_statuses() {
 async fn sdk_document() {
     let server = MockServer::start_async().await;
     mock_auth(&server, &TOKEN).await;
-    let m = server
-        .mock_async(|when, then| {
-            authed(
-                when.method(GET).path(format!(
-                    "/kyc/digilocker-sdk/sessions/{SESSION}/documents/driving_license"
-                )),
-                &TOKEN,
-            );
-            then.status(200)
-                .json_body(ok(json!({ "files": [aadhaar_file()] })));
-        })
-        .await;
+    let m = server.digilocker_sdk_get_document(|when, then| {
+        authed(
+            when.session_id(SESSION)
+                .doc_type("driving_license".parse().unwrap())
+                .into_inner(),
+            &TOKEN,
+        );
+        then.ok(&typed(ok(json!({ "files": [aadhaar_file()] }))));
+    });
     let doc = client(&server)
         .sdk_document(SESSION, DocType::DrivingLicense)
         .await
@@ -477,21 +447,14 @@ async fn sdk_document() {
 async fn sdk_user_profile_with_text_date() {
     let server = MockServer::start_async().await;
     mock_auth(&server, &TOKEN).await;
-    let m = server
-        .mock_async(|when, then| {
-            authed(
-                when.method(GET).path(format!(
-                    "/kyc/digilocker-sdk/sessions/{SESSION}/user/profile"
-                )),
-                &TOKEN,
-            );
-            then.status(200).json_body(ok(json!({
-                "id": "b5522c8f", "@entity": "in.co.sandbox.kyc.digilocker.user.profile",
-                "date_of_birth": "18/08/2003", "mobile": "9004813042", "name": "Anurag Bansal",
-                "gender": "male", "eaadhaar": true, "email": ""
-            })));
-        })
-        .await;
+    let m = server.digilocker_sdk_get_user_profile(|when, then| {
+        authed(when.session_id(SESSION).into_inner(), &TOKEN);
+        then.ok(&typed(ok(json!({
+            "id": "b5522c8f", "@entity": "in.co.sandbox.kyc.digilocker.user.profile",
+            "date_of_birth": "18/08/2003", "mobile": "9004813042", "name": "Anurag Bansal",
+            "gender": "male", "eaadhaar": true, "email": ""
+        }))));
+    });
     let p = client(&server).sdk_user_profile(SESSION).await.unwrap();
     m.assert_async().await;
     assert_eq!(p.date_of_birth.date, NaiveDate::from_ymd_opt(2003, 8, 18));
@@ -503,25 +466,21 @@ async fn entity_start_session() {
     let server = MockServer::start_async().await;
     mock_auth(&server, &TOKEN).await;
     let expiry = chrono::Utc::now() + chrono::Duration::hours(3);
-    let m = server
-        .mock_async(|when, then| {
-            authed(
-                when.method(POST).path("/kyc/entitylocker/sessions/init"),
-                &TOKEN,
-            )
-            .json_body(json!({
-                "@entity": "in.co.sandbox.kyc.entitylocker.session.request",
-                "flow": "signup",
-                "redirect_url": "https://app.example/kyc/done",
-                "consent_expiry": expiry.timestamp_millis()
-            }));
-            then.status(200).json_body(ok(json!({
-                "@entity": "in.co.sandbox.kyc.entitylocker.session.response",
-                "authorization_url": "https://entity.digilocker.gov.in/public/oauth2/1/authorize?state=abc",
-                "session_id": "d3f8897e-0000-4000-8000-000000000001"
-            })));
-        })
-        .await;
+    let body = typed(json!({
+        "@entity": "in.co.sandbox.kyc.entitylocker.session.request",
+        "flow": "signup",
+        "redirect_url": "https://app.example/kyc/done",
+        "consent_expiry": expiry.timestamp_millis()
+    }));
+    let answer = typed(ok(json!({
+        "@entity": "in.co.sandbox.kyc.entitylocker.session.response",
+        "authorization_url": "https://entity.digilocker.gov.in/public/oauth2/1/authorize?state=abc",
+        "session_id": "d3f8897e-0000-4000-8000-000000000001"
+    })));
+    let m = server.entitylocker_initiate_session(|when, then| {
+        authed(when.body(&body).into_inner(), &TOKEN);
+        then.ok(&answer);
+    });
     let s = client(&server)
         .entity_start_session(
             StartEntitySession::new(Flow::Signup, "https://app.example/kyc/done")
@@ -538,20 +497,14 @@ async fn entity_start_session() {
 async fn entity_session_status() {
     let server = MockServer::start_async().await;
     mock_auth(&server, &TOKEN).await;
-    let m = server
-        .mock_async(|when, then| {
-            authed(
-                when.method(GET)
-                    .path(format!("/kyc/entitylocker/sessions/{SESSION}/status")),
-                &TOKEN,
-            );
-            then.status(200).json_body(ok(json!({
-                "id": SESSION, "created_at": 1, "updated_at": 2,
-                "@entity": "in.co.sandbox.kyc.entitylocker.session", "status": "succeeded",
-                "documents_consented": ["company_master_details", "gstn_details"]
-            })));
-        })
-        .await;
+    let m = server.entitylocker_get_session_status(|when, then| {
+        authed(when.session_id(SESSION).into_inner(), &TOKEN);
+        then.ok(&typed(ok(json!({
+            "id": SESSION, "created_at": 1, "updated_at": 2,
+            "@entity": "in.co.sandbox.kyc.entitylocker.session", "status": "succeeded",
+            "documents_consented": ["company_master_details", "gstn_details"]
+        }))));
+    });
     let st = client(&server)
         .entity_session_status(SESSION)
         .await
@@ -570,18 +523,15 @@ async fn entity_session_status() {
 async fn entity_document() {
     let server = MockServer::start_async().await;
     mock_auth(&server, &TOKEN).await;
-    let m = server
-        .mock_async(|when, then| {
-            authed(
-                when.method(GET).path(format!(
-                    "/kyc/entitylocker/sessions/{SESSION}/documents/company_master_details"
-                )),
-                &TOKEN,
-            );
-            then.status(200)
-                .json_body(ok(json!({ "files": [company_file()] })));
-        })
-        .await;
+    let m = server.entitylocker_get_document(|when, then| {
+        authed(
+            when.session_id(SESSION)
+                .doc_type("company_master_details".parse().unwrap())
+                .into_inner(),
+            &TOKEN,
+        );
+        then.ok(&typed(ok(json!({ "files": [company_file()] }))));
+    });
     let doc = client(&server)
         .entity_document(SESSION, EntityDocType::CompanyMasterDetails)
         .await
@@ -594,21 +544,15 @@ async fn entity_document() {
 async fn entity_details() {
     let server = MockServer::start_async().await;
     mock_auth(&server, &TOKEN).await;
-    let m = server
-        .mock_async(|when, then| {
-            authed(
-                when.method(GET)
-                    .path(format!("/kyc/entitylocker/sessions/{SESSION}/entity")),
-                &TOKEN,
-            );
-            then.status(200).json_body(ok(json!({
-                "id": "7f0c2d7e-1111-4222-8333-444455556666",
-                "@entity": "in.co.sandbox.kyc.entitylocker.entity",
-                "date_of_incorporation": "12/03/2015", "email": "ops@company.example",
-                "mobile": "9876543210", "name": "Example Traders Pvt Ltd", "verified_by": "cin"
-            })));
-        })
-        .await;
+    let m = server.entitylocker_get_entity_details(|when, then| {
+        authed(when.session_id(SESSION).into_inner(), &TOKEN);
+        then.ok(&typed(ok(json!({
+            "id": "7f0c2d7e-1111-4222-8333-444455556666",
+            "@entity": "in.co.sandbox.kyc.entitylocker.entity",
+            "date_of_incorporation": "12/03/2015", "email": "ops@company.example",
+            "mobile": "9876543210", "name": "Example Traders Pvt Ltd", "verified_by": "cin"
+        }))));
+    });
     let e = client(&server).entity_details(SESSION).await.unwrap();
     m.assert_async().await;
     assert_eq!(e.verified_by, VerifiedBy::Cin);
@@ -619,20 +563,14 @@ async fn entity_details() {
 async fn entity_user_profile() {
     let server = MockServer::start_async().await;
     mock_auth(&server, &TOKEN).await;
-    let m = server
-        .mock_async(|when, then| {
-            authed(
-                when.method(GET)
-                    .path(format!("/kyc/entitylocker/sessions/{SESSION}/user/profile")),
-                &TOKEN,
-            );
-            then.status(200).json_body(ok(json!({
-                "id": "u-1", "@entity": "in.co.sandbox.kyc.entitylocker.user.profile",
-                "date_of_birth": "16/04/2005", "mobile": "9876543210", "eaadhaar": false,
-                "gender": "female", "name": "Asha Rao"
-            })));
-        })
-        .await;
+    let m = server.entitylocker_get_user_profile(|when, then| {
+        authed(when.session_id(SESSION).into_inner(), &TOKEN);
+        then.ok(&typed(ok(json!({
+            "id": "u-1", "@entity": "in.co.sandbox.kyc.entitylocker.user.profile",
+            "date_of_birth": "16/04/2005", "mobile": "9876543210", "eaadhaar": false,
+            "gender": "female", "name": "Asha Rao"
+        }))));
+    });
     let p = client(&server).entity_user_profile(SESSION).await.unwrap();
     m.assert_async().await;
     assert_eq!(p.date_of_birth.date, NaiveDate::from_ymd_opt(2005, 4, 16));
@@ -642,24 +580,21 @@ async fn entity_user_profile() {
 async fn entity_sdk_create_session() {
     let server = MockServer::start_async().await;
     mock_auth(&server, &TOKEN).await;
-    let m = server
-        .mock_async(|when, then| {
-            authed(
-                when.method(POST)
-                    .path("/kyc/entitylocker-sdk/sessions/create"),
-                &TOKEN,
-            )
-            .json_body(json!({
+    let m = server.entitylocker_sdk_create_session(|when, then| {
+        authed(
+            when.body(&typed(json!({
                 "@entity": "in.co.sandbox.kyc.entitylocker.sdk.session.request",
                 "flow": "signin",
                 "doc_types": ["gstn_details", "udhyam_certificate"]
-            }));
-            then.status(200).json_body(ok(json!({
-                "@entity": "in.co.sandbox.kyc.entitylocker.sdk.session",
-                "id": "e-1", "status": "created", "created_at": 1750331120324i64
-            })));
-        })
-        .await;
+            })))
+            .into_inner(),
+            &TOKEN,
+        );
+        then.ok(&typed(ok(json!({
+            "@entity": "in.co.sandbox.kyc.entitylocker.sdk.session",
+            "id": "e-1", "status": "created", "created_at": 1750331120324i64
+        }))));
+    });
     let s = client(&server)
         .entity_sdk_create_session(
             CreateSdkSession::new(
@@ -678,19 +613,13 @@ async fn entity_sdk_create_session() {
 async fn entity_sdk_session_status_sends_no_version_header() {
     let server = MockServer::start_async().await;
     mock_auth(&server, &TOKEN).await;
-    let m = server
-        .mock_async(|when, then| {
-            authed_no_version(
-                when.method(GET)
-                    .path(format!("/kyc/entitylocker-sdk/sessions/{SESSION}/status")),
-                &TOKEN,
-            );
-            then.status(200).json_body(ok(json!({
-                "id": SESSION, "created_at": 1,
-                "@entity": "in.co.sandbox.kyc.entitylocker.sdk.session", "status": "initialized"
-            })));
-        })
-        .await;
+    let m = server.entitylocker_sdk_get_session_status(|when, then| {
+        authed_no_version(when.session_id(SESSION).into_inner(), &TOKEN);
+        then.ok(&typed(ok(json!({
+            "id": SESSION, "created_at": 1,
+            "@entity": "in.co.sandbox.kyc.entitylocker.sdk.session", "status": "initialized"
+        }))));
+    });
     let st = client(&server)
         .entity_sdk_session_status(SESSION)
         .await
@@ -703,18 +632,15 @@ async fn entity_sdk_session_status_sends_no_version_header() {
 async fn entity_sdk_document_sends_no_version_header() {
     let server = MockServer::start_async().await;
     mock_auth(&server, &TOKEN).await;
-    let m = server
-        .mock_async(|when, then| {
-            authed_no_version(
-                when.method(GET).path(format!(
-                    "/kyc/entitylocker-sdk/sessions/{SESSION}/documents/udhyam_certificate"
-                )),
-                &TOKEN,
-            );
-            then.status(200)
-                .json_body(ok(json!({ "files": [company_file()] })));
-        })
-        .await;
+    let m = server.entitylocker_sdk_get_document(|when, then| {
+        authed_no_version(
+            when.session_id(SESSION)
+                .doc_type("udhyam_certificate".parse().unwrap())
+                .into_inner(),
+            &TOKEN,
+        );
+        then.ok(&typed(ok(json!({ "files": [company_file()] }))));
+    });
     client(&server)
         .entity_sdk_document(SESSION, EntityDocType::UdhyamCertificate)
         .await
@@ -725,29 +651,24 @@ async fn entity_sdk_document_sends_no_version_header() {
 #[tokio::test]
 async fn no_version_header_unless_configured() {
     let server = MockServer::start_async().await;
-    let auth = server
-        .mock_async(|when, then| {
-            when.method(POST)
-                .path("/authenticate")
-                .header_missing("x-api-version");
-            then.status(200)
-                .json_body(json!({ "data": { "access_token": TOKEN.as_str() } }));
-        })
-        .await;
-    let m = server
-        .mock_async(|when, then| {
-            when.method(GET)
-                .path(format!("/kyc/digilocker/sessions/{SESSION}/user/profile"))
-                .header("authorization", TOKEN.as_str())
-                .header_missing("x-api-version")
-                .header_missing("api-version");
-            then.status(200).json_body(ok(json!({
-                "id": "u", "@entity": "in.co.sandbox.kyc.digilocker.user.profile",
-                "date_of_birth": "01/01/2000", "mobile": "9004813042", "name": "N",
-                "gender": "male", "eaadhaar": false
-            })));
-        })
-        .await;
+    let auth = server.authenticate(|when, then| {
+        when.into_inner().header_missing("x-api-version");
+        then.ok(&typed(
+            json!({ "data": { "access_token": TOKEN.as_str() } }),
+        ));
+    });
+    let m = server.digilocker_get_user_profile(|when, then| {
+        when.session_id(SESSION)
+            .into_inner()
+            .header("authorization", TOKEN.as_str())
+            .header_missing("x-api-version")
+            .header_missing("api-version");
+        then.ok(&typed(ok(json!({
+            "id": "u", "@entity": "in.co.sandbox.kyc.digilocker.user.profile",
+            "date_of_birth": "01/01/2000", "mobile": "9004813042", "name": "N",
+            "gender": "male", "eaadhaar": false
+        }))));
+    });
     let sb = builder(&server).build().unwrap();
     sb.user_profile(SESSION).await.unwrap();
     auth.assert_async().await;
@@ -760,45 +681,35 @@ async fn no_version_header_unless_configured() {
 async fn envelope_numbers_written_as_floats() {
     let server = MockServer::start_async().await;
     mock_auth(&server, &TOKEN).await;
-    server
-        .mock_async(|when, then| {
-            authed(
-                when.method(GET)
-                    .path(format!("/kyc/digilocker/sessions/{SESSION}/status")),
-                &TOKEN,
-            );
-            then.status(200).json_body(json!({
-                "code": 200.0, "timestamp": 1.7519756e12, "transaction_id": "t-1",
-                "data": {
-                    "id": SESSION, "created_at": 1751975341292.0, "updated_at": 1751975465494i64,
-                    "@entity": "in.co.sandbox.kyc.digilocker.session", "status": "succeeded",
-                    "documents_consented": ["aadhaar"]
-                }
-            }));
-        })
-        .await;
+    server.digilocker_get_session_status(|when, then| {
+        authed(when.session_id(SESSION).into_inner(), &TOKEN);
+        // Floats where the generated types have integers: raw JSON.
+        then.into_inner().status(200).json_body(json!({
+            "code": 200.0, "timestamp": 1.7519756e12, "transaction_id": "t-1",
+            "data": {
+                "id": SESSION, "created_at": 1751975341292.0, "updated_at": 1751975465494i64,
+                "@entity": "in.co.sandbox.kyc.digilocker.session", "status": "succeeded",
+                "documents_consented": ["aadhaar"]
+            }
+        }));
+    });
     let st = client(&server).session_status(SESSION).await.unwrap();
     assert_eq!(st.status, SessionStatus::Succeeded);
     assert_eq!(st.created_at, 1751975341292);
 
     let server = MockServer::start_async().await;
     mock_auth(&server, &TOKEN).await;
-    server
-        .mock_async(|when, then| {
-            authed(
-                when.method(GET)
-                    .path(format!("/kyc/digilocker/sessions/{SESSION}/status")),
-                &TOKEN,
-            );
-            then.status(200).json_body(json!({
-                "code": 200.5, "timestamp": 1751975600361i64, "transaction_id": "t-1",
-                "data": {
-                    "id": SESSION, "created_at": 1751975341292i64,
-                    "@entity": "in.co.sandbox.kyc.digilocker.session", "status": "succeeded"
-                }
-            }));
-        })
-        .await;
+    server.digilocker_get_session_status(|when, then| {
+        authed(when.session_id(SESSION).into_inner(), &TOKEN);
+        // Floats where the generated types have integers: raw JSON.
+        then.into_inner().status(200).json_body(json!({
+            "code": 200.5, "timestamp": 1751975600361i64, "transaction_id": "t-1",
+            "data": {
+                "id": SESSION, "created_at": 1751975341292i64,
+                "@entity": "in.co.sandbox.kyc.digilocker.session", "status": "succeeded"
+            }
+        }));
+    });
     let e = client(&server).session_status(SESSION).await.unwrap_err();
     assert!(matches!(e, digilocker_kyc::Error::Decode { .. }), "{e:?}");
 }

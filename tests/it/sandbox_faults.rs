@@ -1,7 +1,9 @@
 //! Fault handling of the Sandbox facade on the wire: the token lifecycle,
 //! retries, error mapping and document downloads.
 
+use crate::common::typed;
 use crate::sandbox_support;
+use digilocker_kyc::generated::sandbox::mock::MockServerExt as _;
 
 use digilocker_kyc::sandbox::{
     DocType, Document, Flow, SandboxClient, SessionStatus, StartSession, VerifyUser,
@@ -21,15 +23,13 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn hundred_concurrent_first_calls_authenticate_once() {
     let server = MockServer::start_async().await;
-    let auth = server
-        .mock_async(|when, then| {
-            when.method(POST).path("/authenticate");
-            // Keep the refresh in flight while the other calls arrive.
-            then.status(200)
-                .delay(Duration::from_millis(200))
-                .json_body(json!({ "code": 200, "data": { "access_token": TOKEN.as_str() } }));
-        })
-        .await;
+    let auth = server.authenticate(|_, then| {
+        // Keep the refresh in flight while the other calls arrive.
+        then.into_inner()
+            .status(200)
+            .delay(Duration::from_millis(200))
+            .json_body(json!({ "code": 200, "data": { "access_token": TOKEN.as_str() } }));
+    });
     let status = mock_status_ok(&server, &TOKEN).await;
     let sb = client(&server);
     let tasks: Vec<_> = (0..100)
@@ -51,13 +51,12 @@ async fn expired_token_is_replaced_once_and_the_call_repeated() {
     let first = mock_auth(&server, &TOKEN).await;
     first.up_to_n_times_async(1).await;
     let second = mock_auth(&server, &TOKEN2).await;
-    let rejected = server
-        .mock_async(|when, then| {
-            authed(when.method(GET).path(STATUS_PATH), &TOKEN);
-            then.status(401)
-                .json_body(err(401, "Access token has expired"));
-        })
-        .await;
+    let rejected = server.digilocker_get_session_status(|when, then| {
+        authed(when.session_id(SESSION).into_inner(), &TOKEN);
+        then.into_inner()
+            .status(401)
+            .json_body(err(401, "Access token has expired"));
+    });
     let accepted = mock_status_ok(&server, &TOKEN2).await;
     let st = client(&server).session_status(SESSION).await.unwrap();
     assert_eq!(st.status, SessionStatus::Created);
@@ -71,12 +70,12 @@ async fn expired_token_is_replaced_once_and_the_call_repeated() {
 async fn a_second_rejection_is_an_auth_error() {
     let server = MockServer::start_async().await;
     let auth = mock_auth(&server, &TOKEN).await;
-    let status = server
-        .mock_async(|when, then| {
-            when.method(GET).path(STATUS_PATH);
-            then.status(401).json_body(err(401, "Unauthorized"));
-        })
-        .await;
+    let status = server.digilocker_get_session_status(|when, then| {
+        when.session_id(SESSION);
+        then.into_inner()
+            .status(401)
+            .json_body(err(401, "Unauthorized"));
+    });
     let e = client(&server).session_status(SESSION).await.unwrap_err();
     assert!(
         matches!(&e, Error::Auth(p) if p.http_status == 401),
@@ -92,27 +91,19 @@ async fn a_rejected_post_is_repeated_once_after_reauthentication() {
     let first = mock_auth(&server, &TOKEN).await;
     first.up_to_n_times_async(1).await;
     mock_auth(&server, &TOKEN2).await;
-    let rejected = server
-        .mock_async(|when, then| {
-            authed(
-                when.method(POST).path("/kyc/digilocker/user/verify"),
-                &TOKEN,
-            );
-            then.status(403).json_body(err(403, "Invalid access token"));
-        })
-        .await;
-    let accepted = server
-        .mock_async(|when, then| {
-            authed(
-                when.method(POST).path("/kyc/digilocker/user/verify"),
-                &TOKEN2,
-            );
-            then.status(200).json_body(ok(json!({
-                "@entity": "in.co.sandbox.kyc.digilocker.user.verification.response",
-                "user_exists": true
-            })));
-        })
-        .await;
+    let rejected = server.digilocker_verify_user_account(|when, then| {
+        authed(when.into_inner(), &TOKEN);
+        then.into_inner()
+            .status(403)
+            .json_body(err(403, "Invalid access token"));
+    });
+    let accepted = server.digilocker_verify_user_account(|when, then| {
+        authed(when.into_inner(), &TOKEN2);
+        then.ok(&typed(ok(json!({
+            "@entity": "in.co.sandbox.kyc.digilocker.user.verification.response",
+            "user_exists": true
+        }))));
+    });
     let exists = client(&server)
         .verify_user(VerifyUser::mobile("9687205427").unwrap())
         .await
@@ -126,12 +117,12 @@ async fn a_rejected_post_is_repeated_once_after_reauthentication() {
 async fn a_403_about_credit_is_not_a_token_problem() {
     let server = MockServer::start_async().await;
     let auth = mock_auth(&server, &TOKEN).await;
-    let status = server
-        .mock_async(|when, then| {
-            when.method(GET).path(STATUS_PATH);
-            then.status(403).json_body(err(403, "Insufficient credits"));
-        })
-        .await;
+    let status = server.digilocker_get_session_status(|when, then| {
+        when.session_id(SESSION);
+        then.into_inner()
+            .status(403)
+            .json_body(err(403, "Insufficient credits"));
+    });
     let e = client(&server).session_status(SESSION).await.unwrap_err();
     assert!(
         matches!(&e, Error::Auth(p) if p.message == "Insufficient credits"),
@@ -145,14 +136,12 @@ async fn a_403_about_credit_is_not_a_token_problem() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn bad_credentials_are_an_auth_error_shared_by_queued_calls() {
     let server = MockServer::start_async().await;
-    let auth = server
-        .mock_async(|when, then| {
-            when.method(POST).path("/authenticate");
-            then.status(401)
-                .delay(Duration::from_millis(300))
-                .json_body(err(401, "Invalid API key or secret"));
-        })
-        .await;
+    let auth = server.authenticate(|_, then| {
+        then.into_inner()
+            .status(401)
+            .delay(Duration::from_millis(300))
+            .json_body(err(401, "Invalid API key or secret"));
+    });
     let catch_all = server
         .mock_async(|when, then| {
             when.path_prefix("/kyc/");
@@ -187,13 +176,9 @@ async fn bad_credentials_are_an_auth_error_shared_by_queued_calls() {
 #[tokio::test]
 async fn the_legacy_top_level_token_is_accepted() {
     let server = MockServer::start_async().await;
-    let auth = server
-        .mock_async(|when, then| {
-            when.method(POST).path("/authenticate");
-            then.status(200)
-                .json_body(json!({ "access_token": TOKEN.as_str() }));
-        })
-        .await;
+    let auth = server.authenticate(|_, then| {
+        then.ok(&typed(json!({ "access_token": TOKEN.as_str() })));
+    });
     let status = mock_status_ok(&server, &TOKEN).await;
     client(&server).session_status(SESSION).await.unwrap();
     auth.assert_async().await;
@@ -203,13 +188,11 @@ async fn the_legacy_top_level_token_is_accepted() {
 #[tokio::test]
 async fn an_authenticate_response_without_token_is_a_decode_error() {
     let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.method(POST).path("/authenticate");
-            then.status(200)
-                .json_body(json!({ "code": 200, "data": {}, "transaction_id": "t" }));
-        })
-        .await;
+    server.authenticate(|_, then| {
+        then.ok(&typed(
+            json!({ "code": 200, "data": {}, "transaction_id": "t" }),
+        ));
+    });
     let e = client(&server).session_status(SESSION).await.unwrap_err();
     assert!(matches!(&e, Error::Decode { status: 200, .. }), "{e:?}");
 }
@@ -294,14 +277,13 @@ async fn an_unreadable_token_is_assumed_to_last_a_day() {
 async fn a_429_with_retry_after_is_waited_out() {
     let server = MockServer::start_async().await;
     mock_auth(&server, &TOKEN).await;
-    let limited = server
-        .mock_async(|when, then| {
-            when.method(GET).path(STATUS_PATH);
-            then.status(429)
-                .header("Retry-After", "1")
-                .json_body(err(429, "Too Many Requests"));
-        })
-        .await;
+    let limited = server.digilocker_get_session_status(|when, then| {
+        when.session_id(SESSION);
+        then.into_inner()
+            .status(429)
+            .header("Retry-After", "1")
+            .json_body(err(429, "Too Many Requests"));
+    });
     limited.up_to_n_times_async(1).await;
     let status = mock_status_ok(&server, &TOKEN).await;
     let started = Instant::now();
@@ -319,14 +301,13 @@ async fn a_429_with_retry_after_is_waited_out() {
 async fn a_retry_after_beyond_the_policy_surfaces_as_rate_limited() {
     let server = MockServer::start_async().await;
     mock_auth(&server, &TOKEN).await;
-    let limited = server
-        .mock_async(|when, then| {
-            when.method(GET).path(STATUS_PATH);
-            then.status(429)
-                .header("Retry-After", "3600")
-                .json_body(err(429, "Too Many Requests"));
-        })
-        .await;
+    let limited = server.digilocker_get_session_status(|when, then| {
+        when.session_id(SESSION);
+        then.into_inner()
+            .status(429)
+            .header("Retry-After", "3600")
+            .json_body(err(429, "Too Many Requests"));
+    });
     let e = client(&server).session_status(SESSION).await.unwrap_err();
     match &e {
         Error::RateLimited { retry_after, .. } => {
@@ -341,12 +322,12 @@ async fn a_retry_after_beyond_the_policy_surfaces_as_rate_limited() {
 async fn a_503_on_a_get_is_retried() {
     let server = MockServer::start_async().await;
     mock_auth(&server, &TOKEN).await;
-    let unavailable = server
-        .mock_async(|when, then| {
-            when.method(GET).path(STATUS_PATH);
-            then.status(503).json_body(err(503, "Source Unavailable"));
-        })
-        .await;
+    let unavailable = server.digilocker_get_session_status(|when, then| {
+        when.session_id(SESSION);
+        then.into_inner()
+            .status(503)
+            .json_body(err(503, "Source Unavailable"));
+    });
     unavailable.up_to_n_times_async(1).await;
     let status = mock_status_ok(&server, &TOKEN).await;
     client(&server).session_status(SESSION).await.unwrap();
@@ -358,12 +339,11 @@ async fn a_503_on_a_get_is_retried() {
 async fn a_503_on_a_post_is_not_retried() {
     let server = MockServer::start_async().await;
     mock_auth(&server, &TOKEN).await;
-    let init = server
-        .mock_async(|when, then| {
-            when.method(POST).path("/kyc/digilocker/sessions/init");
-            then.status(503).json_body(err(503, "Source Unavailable"));
-        })
-        .await;
+    let init = server.digilocker_initiate_session(|_, then| {
+        then.into_inner()
+            .status(503)
+            .json_body(err(503, "Source Unavailable"));
+    });
     let req =
         StartSession::new(Flow::Signin, [DocType::Aadhaar], "https://app.example/done").unwrap();
     let e = client(&server).start_session(req).await.unwrap_err();
@@ -379,14 +359,12 @@ async fn a_503_on_a_post_is_not_retried() {
 async fn a_429_on_a_post_is_not_retried() {
     let server = MockServer::start_async().await;
     mock_auth(&server, &TOKEN).await;
-    let verify = server
-        .mock_async(|when, then| {
-            when.method(POST).path("/kyc/digilocker/user/verify");
-            then.status(429)
-                .header("Retry-After", "1")
-                .json_body(err(429, "Too Many Requests"));
-        })
-        .await;
+    let verify = server.digilocker_verify_user_account(|_, then| {
+        then.into_inner()
+            .status(429)
+            .header("Retry-After", "1")
+            .json_body(err(429, "Too Many Requests"));
+    });
     let e = client(&server)
         .verify_user(VerifyUser::mobile("9687205427").unwrap())
         .await
@@ -436,13 +414,12 @@ async fn an_unreachable_server_is_a_connect_error_that_was_never_sent() {
 async fn a_521_is_session_not_found() {
     let server = MockServer::start_async().await;
     mock_auth(&server, &TOKEN).await;
-    server
-        .mock_async(|when, then| {
-            when.method(GET).path(STATUS_PATH);
-            then.status(521)
-                .json_body(err(521, "Data not found for: f1bd0342"));
-        })
-        .await;
+    server.digilocker_get_session_status(|when, then| {
+        when.session_id(SESSION);
+        then.into_inner()
+            .status(521)
+            .json_body(err(521, "Data not found for: f1bd0342"));
+    });
     let e = client(&server).session_status(SESSION).await.unwrap_err();
     assert!(
         matches!(&e, Error::SessionNotFound(p) if p.http_status == 521),
@@ -459,25 +436,20 @@ async fn a_521_is_session_not_found() {
 async fn a_523_and_missing_consent_are_not_ready() {
     let server = MockServer::start_async().await;
     mock_auth(&server, &TOKEN).await;
-    server
-        .mock_async(|when, then| {
-            when.method(GET).path(format!(
-                "/kyc/digilocker/sessions/{SESSION}/documents/aadhaar"
-            ));
-            then.status(523).json_body(err(
-                523,
-                "Cannot get document due to invalid session lifecycle",
-            ));
-        })
-        .await;
-    server
-        .mock_async(|when, then| {
-            when.method(GET)
-                .path(format!("/kyc/digilocker/sessions/{SESSION}/documents/pan"));
-            then.status(400)
-                .json_body(err(400, "Consent for pan not provided"));
-        })
-        .await;
+    server.digilocker_get_document(|when, then| {
+        when.session_id(SESSION)
+            .doc_type("aadhaar".parse().unwrap());
+        then.into_inner().status(523).json_body(err(
+            523,
+            "Cannot get document due to invalid session lifecycle",
+        ));
+    });
+    server.digilocker_get_document(|when, then| {
+        when.session_id(SESSION).doc_type("pan".parse().unwrap());
+        then.into_inner()
+            .status(400)
+            .json_body(err(400, "Consent for pan not provided"));
+    });
     let sb = client(&server);
     let e = sb.document(SESSION, DocType::Aadhaar).await.unwrap_err();
     assert!(
@@ -511,16 +483,12 @@ async fn a_523_and_missing_consent_are_not_ready() {
 async fn other_errors_carry_the_provider_message_and_transaction() {
     let server = MockServer::start_async().await;
     mock_auth(&server, &TOKEN).await;
-    server
-        .mock_async(|when, then| {
-            when.method(POST)
-                .path("/kyc/digilocker-sdk/sessions/create");
-            then.status(400).json_body(json!({
-                "code": 400, "timestamp": 1760426007752i64,
-                "message": "Invalid request body", "transaction_id": "f654ccdb"
-            }));
-        })
-        .await;
+    server.digilocker_sdk_create_session(|_, then| {
+        then.into_inner().status(400).json_body(json!({
+            "code": 400, "timestamp": 1760426007752i64,
+            "message": "Invalid request body", "transaction_id": "f654ccdb"
+        }));
+    });
     let e = client(&server)
         .sdk_create_session(
             digilocker_kyc::sandbox::CreateSdkSession::new(Flow::Signin, [DocType::Pan]).unwrap(),
@@ -547,14 +515,13 @@ async fn other_errors_carry_the_provider_message_and_transaction() {
 async fn an_html_502_is_a_decode_error_with_status_and_excerpt() {
     let server = MockServer::start_async().await;
     mock_auth(&server, &TOKEN).await;
-    let gateway = server
-        .mock_async(|when, then| {
-            when.method(GET).path(STATUS_PATH);
-            then.status(502)
-                .header("content-type", "text/html")
-                .body("<html><body><h1>502 Bad Gateway</h1></body></html>");
-        })
-        .await;
+    let gateway = server.digilocker_get_session_status(|when, then| {
+        when.session_id(SESSION);
+        then.into_inner()
+            .status(502)
+            .header("content-type", "text/html")
+            .body("<html><body><h1>502 Bad Gateway</h1></body></html>");
+    });
     let e = client(&server).session_status(SESSION).await.unwrap_err();
     match &e {
         Error::Decode {
@@ -573,14 +540,13 @@ async fn an_html_502_is_a_decode_error_with_status_and_excerpt() {
 async fn a_truncated_json_body_is_a_decode_error() {
     let server = MockServer::start_async().await;
     mock_auth(&server, &TOKEN).await;
-    server
-        .mock_async(|when, then| {
-            when.method(GET).path(STATUS_PATH);
-            then.status(200)
-                .header("content-type", "application/json")
-                .body(r#"{"code":200,"timestamp":1752580258171,"data":{"id":"839fd8a0","crea"#);
-        })
-        .await;
+    server.digilocker_get_session_status(|when, then| {
+        when.session_id(SESSION);
+        then.into_inner()
+            .status(200)
+            .header("content-type", "application/json")
+            .body(r#"{"code":200,"timestamp":1752580258171,"data":{"id":"839fd8a0","crea"#);
+    });
     let e = client(&server).session_status(SESSION).await.unwrap_err();
     match &e {
         Error::Decode {
@@ -597,12 +563,9 @@ async fn a_truncated_json_body_is_a_decode_error() {
 async fn an_empty_error_body_is_a_decode_error() {
     let server = MockServer::start_async().await;
     mock_auth(&server, &TOKEN).await;
-    let init = server
-        .mock_async(|when, then| {
-            when.method(POST).path("/kyc/digilocker/sessions/init");
-            then.status(500);
-        })
-        .await;
+    let init = server.digilocker_initiate_session(|_, then| {
+        then.into_inner().status(500);
+    });
     let req =
         StartSession::new(Flow::Signin, [DocType::Aadhaar], "https://app.example/done").unwrap();
     let e = client(&server).start_session(req).await.unwrap_err();
@@ -619,19 +582,16 @@ async fn an_empty_error_body_is_a_decode_error() {
 
 /// Fetch a document whose single file points at `url`.
 async fn document_at(server: &MockServer, sb: &SandboxClient, url: String) -> Document {
-    server
-        .mock_async(|when, then| {
-            when.method(GET).path(format!(
-                "/kyc/digilocker/sessions/{SESSION}/documents/aadhaar"
-            ));
-            then.status(200).json_body(ok(json!({ "files": [{
+    server.digilocker_get_document(|when, then| {
+        when.session_id(SESSION)
+            .doc_type("aadhaar".parse().unwrap());
+        then.ok(&typed(ok(json!({ "files": [{
                 "@entity": "org.quicko.drive.file", "url": url, "size": 14,
                 "metadata": { "ContentType": "application/xml", "issuer_id": "in.gov.uidai",
                               "issuer": "UIDAI", "LastModified": "09/05/2025",
                               "description": "Aadhaar Card" }
-            }] })));
-        })
-        .await;
+            }] }))));
+    });
     sb.document(SESSION, DocType::Aadhaar).await.unwrap()
 }
 
@@ -724,12 +684,9 @@ async fn elsewhere() -> (MockServer, &'static MockServer, httpmock::Mock<'static
 async fn a_redirect_from_authenticate_is_an_error_and_the_key_goes_nowhere() {
     let (server, other, stolen) = elsewhere().await;
     let target = other.url("/authenticate");
-    let auth = server
-        .mock_async(|when, then| {
-            when.method(POST).path("/authenticate");
-            then.status(307).header("location", &target);
-        })
-        .await;
+    let auth = server.authenticate(|_, then| {
+        then.into_inner().status(307).header("location", &target);
+    });
     let e = client(&server).session_status(SESSION).await.unwrap_err();
     assert_eq!(e.http_status(), Some(307), "{e:?}");
     auth.assert_calls_async(1).await;
@@ -741,12 +698,9 @@ async fn a_redirect_on_the_session_creating_post_is_not_resent() {
     let (server, other, stolen) = elsewhere().await;
     mock_auth(&server, &TOKEN).await;
     let target = other.url("/kyc/digilocker/sessions/init");
-    let create = server
-        .mock_async(|when, then| {
-            when.method(POST).path("/kyc/digilocker/sessions/init");
-            then.status(307).header("location", &target);
-        })
-        .await;
+    let create = server.digilocker_initiate_session(|_, then| {
+        then.into_inner().status(307).header("location", &target);
+    });
     let req =
         StartSession::new(Flow::Signin, [DocType::Aadhaar], "https://app.example/done").unwrap();
     let e = client(&server).start_session(req).await.unwrap_err();

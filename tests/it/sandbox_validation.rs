@@ -2,7 +2,9 @@
 //! token or full identifier in `Debug`, errors or traces) of the Sandbox
 //! facade.
 
+use crate::common::typed;
 use crate::sandbox_support;
+use digilocker_kyc::generated::sandbox::mock::MockServerExt as _;
 
 use digilocker_kyc::Error;
 use digilocker_kyc::Masked;
@@ -203,27 +205,21 @@ fn constructors_reject_at_once() {
 async fn debug_output_holds_no_secret_token_or_full_identifier() {
     let server = MockServer::start_async().await;
     mock_auth(&server, &TOKEN).await;
-    server
-        .mock_async(|when, then| {
-            when.method(GET)
-                .path(format!("/kyc/digilocker/sessions/{SESSION}/user/profile"));
-            then.status(200).json_body(ok(json!({
-                "id": "b5522c8f", "@entity": "in.co.sandbox.kyc.digilocker.user.profile",
-                "date_of_birth": "18/08/2003", "mobile": "9004813042", "name": "Anurag Bansal",
-                "gender": "male", "eaadhaar": true, "email": ""
-            })));
-        })
-        .await;
-    server
-        .mock_async(|when, then| {
-            when.method(POST).path("/kyc/digilocker/sessions/init");
-            then.status(200).json_body(ok(json!({
+    server.digilocker_get_user_profile(|when, then| {
+        when.session_id(SESSION);
+        then.ok(&typed(ok(json!({
+            "id": "b5522c8f", "@entity": "in.co.sandbox.kyc.digilocker.user.profile",
+            "date_of_birth": "18/08/2003", "mobile": "9004813042", "name": "Anurag Bansal",
+            "gender": "male", "eaadhaar": true, "email": ""
+        }))));
+    });
+    server.digilocker_initiate_session(|_, then| {
+            then.ok(&typed(ok(json!({
                 "@entity": "in.co.sandbox.kyc.digilocker.session.response",
                 "authorization_url": "https://digilocker.example/authorize?code_verifier=SECRETPKCE&verified_mobile=9004813042",
                 "session_id": SESSION
-            })));
-        })
-        .await;
+            }))));
+});
     let sb = client(&server);
     let profile = sb.user_profile(SESSION).await.unwrap();
     let session = sb
@@ -263,13 +259,11 @@ async fn debug_output_holds_no_secret_token_or_full_identifier() {
 async fn provider_messages_are_masked() {
     let server = MockServer::start_async().await;
     mock_auth(&server, &TOKEN).await;
-    server
-        .mock_async(|when, then| {
-            when.method(POST).path("/kyc/digilocker/user/verify");
-            then.status(422)
-                .json_body(err(422, "aadhaar_number 234123412346 is not valid"));
-        })
-        .await;
+    server.digilocker_verify_user_account(|_, then| {
+        then.into_inner()
+            .status(422)
+            .json_body(err(422, "aadhaar_number 234123412346 is not valid"));
+    });
     let e = client(&server)
         .verify_user(VerifyUser::aadhaar("234123412346").unwrap())
         .await
@@ -365,15 +359,12 @@ async fn traces_name_the_operation_but_hold_no_body_or_token() {
     let capture = *CAPTURE;
     let server = MockServer::start_async().await;
     mock_auth(&server, &TOKEN).await;
-    server
-        .mock_async(|when, then| {
-            when.method(POST).path("/kyc/digilocker/user/verify");
-            then.status(200).json_body(ok(json!({
-                "@entity": "in.co.sandbox.kyc.digilocker.user.verification.response",
-                "user_exists": true
-            })));
-        })
-        .await;
+    server.digilocker_verify_user_account(|_, then| {
+        then.ok(&typed(ok(json!({
+            "@entity": "in.co.sandbox.kyc.digilocker.user.verification.response",
+            "user_exists": true
+        }))));
+    });
     let sb: SandboxClient = client(&server);
     sb.verify_user(VerifyUser::aadhaar("234123412346").unwrap())
         .await

@@ -118,3 +118,38 @@ pub fn documented(provider: digilocker_spec::prep::Provider) -> serde_json::Valu
         .expect("bundled spec assembles")
         .doc
 }
+
+/// `json` as the generated type `T`, for the generated httpmock helpers
+/// (whose matchers and responses take the generated types). Panics unless
+/// `T` writes back the same JSON (up to how a number is written: a field
+/// the spec types `number` writes `200` as `200.0`): a mock built from the
+/// value then matches or answers that JSON, as a hand-written
+/// `json_body(json)` would.
+pub fn typed<T: serde::de::DeserializeOwned + serde::Serialize>(json: serde_json::Value) -> T {
+    let value: T = serde_json::from_value(json.clone())
+        .unwrap_or_else(|e| panic!("not a {}: {e}\n{json:#}", std::any::type_name::<T>()));
+    let back = serde_json::to_value(&value).unwrap();
+    assert!(
+        same_json(&back, &json),
+        "{} does not write the JSON back unchanged:\n{back:#}\nfor\n{json:#}",
+        std::any::type_name::<T>()
+    );
+    value
+}
+
+/// JSON equality where numbers compare by value (`200 == 200.0`).
+pub fn same_json(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x == y || x.as_f64() == y.as_f64(),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same_json(x, y))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| same_json(v, w)))
+        }
+        _ => a == b,
+    }
+}

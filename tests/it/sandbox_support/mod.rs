@@ -1,8 +1,10 @@
 //! Helpers shared by the Sandbox facade tests (`tests/sandbox_*.rs`).
 #![allow(dead_code)]
 
+use crate::common::typed;
 use base64::Engine as _;
 use digilocker_kyc::RetryPolicy;
+use digilocker_kyc::generated::sandbox::mock::MockServerExt as _;
 use digilocker_kyc::sandbox::{SandboxClient, SandboxClientBuilder};
 use httpmock::prelude::*;
 use httpmock::{Mock, When};
@@ -74,16 +76,13 @@ pub fn client(server: &MockServer) -> SandboxClient {
 pub async fn mock_auth<'a>(server: &'a MockServer, token: &str) -> Mock<'a> {
     let body = json!({ "code": 200, "data": { "access_token": token },
                        "timestamp": 1750687659809i64, "transaction_id": "auth-txn" });
-    server
-        .mock_async(|when, then| {
-            when.method(POST)
-                .path("/authenticate")
-                .header("x-api-key", KEY)
-                .header("x-api-secret", SECRET)
-                .header_missing("authorization");
-            then.status(200).json_body(body);
-        })
-        .await
+    server.authenticate(|when, then| {
+        when.into_inner()
+            .header("x-api-key", KEY)
+            .header("x-api-secret", SECRET)
+            .header_missing("authorization");
+        then.ok(&typed(body));
+    })
 }
 
 /// The headers every authenticated operation must carry: the raw token
@@ -119,10 +118,8 @@ pub fn status_body() -> Value {
 /// [`SESSION`]'s status, answered with [`status_body`] to calls carrying
 /// `token`.
 pub async fn mock_status_ok<'a>(server: &'a MockServer, token: &str) -> Mock<'a> {
-    server
-        .mock_async(|when, then| {
-            authed(when.method(GET).path(STATUS_PATH), token);
-            then.status(200).json_body(status_body());
-        })
-        .await
+    server.digilocker_get_session_status(|when, then| {
+        authed(when.session_id(SESSION).into_inner(), token);
+        then.ok(&typed(status_body()));
+    })
 }
