@@ -963,7 +963,7 @@ fn canonical_form(schema: &Value) -> String {
 }
 
 /// Hoist success response schemas that several operations share (the
-/// same [`canonical_form`]) into `components/schemas`, so that one
+/// same form: prose and examples aside, `required` sorted) into `components/schemas`, so that one
 /// generated type serves each shape. Each component is named after the
 /// words the operationIds end with in common (`digilocker_get_document`,
 /// `entitylocker_get_document` -> `GetDocumentResponse`), or after the
