@@ -705,6 +705,124 @@ mod tests {
         }
     }
 
+    fn sandbox_state<D>(status: &str, consented: Option<Vec<D>>) -> SessionState<D> {
+        SessionState {
+            id: "s".into(),
+            status: SessionStatus::from(status),
+            created_at: 0,
+            updated_at: None,
+            documents_consented: consented,
+            transaction_id: "t".into(),
+        }
+    }
+
+    fn eko_status(state: VerificationState, consent: &[(&str, &str)]) -> EkoStatus {
+        EkoStatus {
+            reference_id: crate::eko::ReferenceId::from("1"),
+            state,
+            user_details: None,
+            document_requested: vec!["AADHAAR".into()],
+            document_consent: consent
+                .iter()
+                .map(|(t, c)| crate::eko::ConsentEntry {
+                    document_type: Some(t.to_string()),
+                    consent: Some(c.to_string()),
+                })
+                .collect(),
+            verification_id: None,
+            upstream_status: None,
+            message: None,
+            code: 0,
+            response_status_id: None,
+            response_type_id: None,
+        }
+    }
+
+    /// The table in `Outcome::from_sandbox`'s documentation, row by row.
+    #[test]
+    fn sandbox_statuses_map_as_documented() {
+        let o = |s: &str| Outcome::from_sandbox(&sandbox_state::<DocType>(s, None));
+        for pending in ["created", "initialized", "authorized", "pending_review"] {
+            assert_eq!(o(pending), Outcome::Pending, "{pending}");
+        }
+        assert_eq!(o("failed"), Outcome::Failed);
+        assert_eq!(o("expired"), Outcome::Expired);
+        assert_eq!(o("user_cancelled"), Outcome::Failed);
+        assert_eq!(o("AADHAAR_NOT_LINKED"), Outcome::Failed);
+        assert_eq!(o("succeeded"), Outcome::Succeeded { consented: vec![] });
+        let s = sandbox_state("succeeded", Some(vec![DocType::Aadhaar, DocType::Pan]));
+        assert_eq!(
+            Outcome::from(&s),
+            Outcome::Succeeded {
+                consented: vec![DocType::Aadhaar, DocType::Pan]
+            }
+        );
+        // EntityLocker types travel by their wire names.
+        let e = sandbox_state(
+            "succeeded",
+            Some(vec![crate::sandbox::EntityDocType::GstnDetails]),
+        );
+        assert_eq!(
+            serde_json::to_value(Outcome::from(&e)).unwrap(),
+            serde_json::json!({"state": "succeeded", "consented": ["gstn_details"]})
+        );
+    }
+
+    /// The table in `Outcome::from_eko`'s documentation, row by row.
+    #[test]
+    fn eko_states_map_as_documented() {
+        let o = |s: VerificationState| Outcome::from_eko(&eko_status(s, &[]));
+        assert_eq!(o(VerificationState::Pending), Outcome::Pending);
+        assert_eq!(o(VerificationState::Denied), Outcome::Denied);
+        assert_eq!(o(VerificationState::Expired), Outcome::Expired);
+        assert_eq!(
+            o(VerificationState::Unknown("AADHAAR_NOT_LINKED".into())),
+            Outcome::Failed
+        );
+        assert_eq!(
+            o(VerificationState::Unknown("IN_REVIEW".into())),
+            Outcome::Pending
+        );
+        assert_eq!(
+            o(VerificationState::Consented),
+            Outcome::Succeeded { consented: vec![] }
+        );
+        let s = eko_status(
+            VerificationState::Consented,
+            &[("AADHAAR", "Y"), ("PAN", "N")],
+        );
+        assert_eq!(
+            Outcome::from(&s),
+            Outcome::Succeeded {
+                consented: vec![DocType::Aadhaar]
+            }
+        );
+        assert!(s.is_settled());
+        assert!(!eko_status(VerificationState::Pending, &[]).is_settled());
+        assert!(eko_status(VerificationState::Unknown("FAILED".into()), &[]).is_settled());
+    }
+
+    #[test]
+    fn or_requested_fills_only_an_empty_success() {
+        let req = || [DocType::Aadhaar, DocType::Pan];
+        assert_eq!(
+            Outcome::Succeeded { consented: vec![] }.or_requested(req()),
+            Outcome::Succeeded {
+                consented: req().to_vec()
+            }
+        );
+        let pan = Outcome::Succeeded {
+            consented: vec![DocType::Pan],
+        };
+        assert_eq!(pan.clone().or_requested(req()), pan);
+        assert_eq!(Outcome::Pending.or_requested(req()), Outcome::Pending);
+        assert_eq!(
+            Outcome::Succeeded { consented: vec![] }.to_string(),
+            "succeeded"
+        );
+        assert_eq!(pan.to_string(), "succeeded (pan)");
+    }
+
     #[test]
     fn outcome_serialises_with_a_state_tag() {
         let v = serde_json::to_value(Outcome::Succeeded {
