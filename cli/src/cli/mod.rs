@@ -45,7 +45,7 @@ macro_rules! out {
 
 mod demo;
 mod eko;
-pub mod json;
+mod json;
 mod output;
 mod sandbox;
 mod simulate;
