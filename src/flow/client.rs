@@ -1,18 +1,11 @@
 //! [`DigiLocker`]: one client over both aggregators.
 
 use super::poll::{PollPolicy, Progress, poll_until};
-use super::types::{
-    DocType, Document, Outcome, Photo, Profile, RawDocument, RawProfile, Session, Verification,
-};
+use super::types::{self, DocType, Document, Outcome, Profile, Session, Verification};
 use super::xml;
-use crate::eko::{
-    CreateUrl, EkoClient, EkoDocType, EkoDocument, EkoStatus, ReferenceId, VerificationState,
-};
+use crate::eko::{CreateUrl, EkoClient, EkoDocType, ReferenceId};
 use crate::error::{Error, NotReadyReason, Provider, Result};
-use crate::redact::{Masked, Secret};
 use crate::sandbox::{self, Flow, SandboxClient, SessionStatus, StartSession};
-use chrono::NaiveDate;
-use std::collections::BTreeMap;
 
 /// A DigiLocker client over either provider, with one vocabulary:
 /// [`start`](Self::start) a session, send the user to its
@@ -140,7 +133,7 @@ impl DigiLocker {
                         reason: "ask for at least one document".into(),
                     });
                 }
-                let request = CreateUrl::new(redirect_url, docs.iter().map(eko_doc_type))?;
+                let request = CreateUrl::new(redirect_url, docs.iter().map(EkoDocType::from))?;
                 let link = client.create_url(request).await?;
                 Ok(Session {
                     provider: Provider::Eko,
@@ -159,14 +152,12 @@ impl DigiLocker {
         match &self.inner {
             Inner::Sandbox { client, .. } => {
                 let state = client.session_status(&session.id).await?;
-                Ok(sandbox_outcome(
-                    &state.status,
-                    state.documents_consented,
-                    session,
-                ))
+                Ok(Outcome::from_sandbox(&state).or_requested(session.requested.iter().cloned()))
             }
             Inner::Eko(client) => match client.status(session.id.as_str()).await {
-                Ok(status) => Ok(eko_outcome(&status, session)),
+                Ok(status) => {
+                    Ok(Outcome::from_eko(&status).or_requested(session.requested.iter().cloned()))
+                }
                 Err(Error::NotReady {
                     reason: NotReadyReason::Pending,
                     ..
@@ -243,13 +234,13 @@ impl DigiLocker {
                     .document(
                         ReferenceId::from(session.id.as_str()),
                         verification_id,
-                        session.requested.iter().map(eko_doc_type),
+                        session.requested.iter().map(EkoDocType::from),
                     )
                     .await?;
                 Ok(docs
                     .documents
                     .into_iter()
-                    .map(|d| eko_document(d, docs.xml_file.clone()))
+                    .map(|d| Document::from_eko(d, docs.xml_file.clone()))
                     .collect())
             }
         }
@@ -261,17 +252,7 @@ impl DigiLocker {
         self.check_provider(session)?;
         match &self.inner {
             Inner::Sandbox { client, .. } => {
-                let p = client.user_profile(&session.id).await?;
-                Ok(Profile {
-                    provider: Provider::Sandbox,
-                    name: Some(p.name.clone()).filter(|n| !n.is_empty()),
-                    dob: p.date_of_birth.date,
-                    dob_text: Some(p.date_of_birth.raw.clone()),
-                    gender: Some(p.gender.clone()).filter(|g| !g.is_empty()),
-                    mobile: Some(p.mobile.clone()).filter(|m| !m.expose().is_empty()),
-                    email: p.email.clone(),
-                    raw: RawProfile::Sandbox(p),
-                })
+                Ok(Profile::from(client.user_profile(&session.id).await?))
             }
             Inner::Eko(client) => {
                 let status = client.status(session.id.as_str()).await?;
@@ -286,16 +267,7 @@ impl DigiLocker {
                             "no user details yet: the user has not finished DigiLocker",
                         )),
                     })?;
-                Ok(Profile {
-                    provider: Provider::Eko,
-                    name: details.name.clone(),
-                    dob: details.dob.as_ref().and_then(|d| d.date),
-                    dob_text: details.dob.as_ref().map(|d| d.raw.clone()),
-                    gender: details.gender.clone(),
-                    mobile: details.mobile.clone(),
-                    email: None,
-                    raw: RawProfile::Eko(details),
-                })
+                Ok(Profile::from(details))
             }
         }
     }
@@ -313,77 +285,6 @@ impl DigiLocker {
                 ),
             })
         }
-    }
-}
-
-fn eko_doc_type(d: &DocType) -> EkoDocType {
-    match d {
-        DocType::Aadhaar => EkoDocType::Aadhaar,
-        other => EkoDocType::from(other.as_str()),
-    }
-}
-
-fn neutral_doc_type(d: &EkoDocType) -> DocType {
-    match d {
-        EkoDocType::Aadhaar => DocType::Aadhaar,
-        other => DocType::from(other.as_str().to_ascii_lowercase()),
-    }
-}
-
-/// Unknown words that say the journey ended badly.
-fn sounds_failed(s: &str) -> bool {
-    let up = s.to_ascii_uppercase();
-    // `AADHAAR_NOT_LINKED`: the person's DigiLocker has no Aadhaar; waiting
-    // will not change that, so it is a final failure, not "not ready".
-    ["FAIL", "ERROR", "REJECT", "CANCEL", "NOT_LINKED"]
-        .iter()
-        .any(|w| up.contains(w))
-}
-
-fn sandbox_outcome(
-    status: &SessionStatus,
-    consented: Option<Vec<DocType>>,
-    session: &Session,
-) -> Outcome {
-    match status {
-        SessionStatus::Created | SessionStatus::Initialized | SessionStatus::Authorized => {
-            Outcome::Pending
-        }
-        SessionStatus::Succeeded => Outcome::Succeeded {
-            consented: consented
-                .filter(|d| !d.is_empty())
-                .unwrap_or_else(|| session.requested.clone()),
-        },
-        SessionStatus::Failed => Outcome::Failed,
-        SessionStatus::Expired => Outcome::Expired,
-        SessionStatus::Unknown(s) if sounds_failed(s) => Outcome::Failed,
-        _ => Outcome::Pending,
-    }
-}
-
-fn eko_outcome(status: &EkoStatus, session: &Session) -> Outcome {
-    match &status.state {
-        VerificationState::Pending => Outcome::Pending,
-        VerificationState::Consented => {
-            let granted: Vec<DocType> = status
-                .document_consent
-                .iter()
-                .filter(|c| c.granted() == Some(true))
-                .filter_map(|c| c.document_type.as_deref())
-                .map(|t| neutral_doc_type(&EkoDocType::from(t)))
-                .collect();
-            Outcome::Succeeded {
-                consented: if granted.is_empty() {
-                    session.requested.clone()
-                } else {
-                    granted
-                },
-            }
-        }
-        VerificationState::Denied => Outcome::Denied,
-        VerificationState::Expired => Outcome::Expired,
-        VerificationState::Unknown(s) if sounds_failed(s) => Outcome::Failed,
-        _ => Outcome::Pending,
     }
 }
 
@@ -411,24 +312,8 @@ async fn sandbox_document(
         .find(|f| f.url.is_some())
         .or(doc.files.first())
         .cloned();
-    let mut out = Document {
-        provider: Provider::Sandbox,
-        kind: doc.doc_type.clone(),
-        name: None,
-        dob: None,
-        dob_text: None,
-        gender: None,
-        masked_id: None,
-        address: None,
-        address_parts: BTreeMap::new(),
-        photo: None,
-        file_url: file.as_ref().and_then(|f| f.url.clone()).map(Secret::new),
-        raw: RawDocument::Sandbox {
-            document: doc.clone(),
-            file: None,
-        },
-        verification: Verification::NotChecked,
-    };
+    let url = file.as_ref().and_then(|f| f.url.clone());
+    let mut out = Document::sandbox_unread(doc.clone(), url);
     let Some(file) = file.filter(|f| f.url.is_some()) else {
         if verify.is_some_and(|v| v.required) {
             return Err(Error::NotVerified(crate::verify::VerifyError::Malformed(
@@ -437,11 +322,7 @@ async fn sandbox_document(
         }
         return Ok(out);
     };
-    let is_xml = file
-        .content_type()
-        .is_some_and(|c| c.to_ascii_lowercase().contains("xml"));
     let bytes = client.download(&file).await?;
-    let looks_xml = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<');
     if let Some(v) = verify {
         match crate::verify::verify_document(&bytes, &v.anchors, &v.policy) {
             Ok(d) => out.verification = Verification::Verified(Box::new(d.evidence)),
@@ -449,88 +330,12 @@ async fn sandbox_document(
             Err(e) => out.verification = Verification::Failed(e),
         }
     }
-    if is_xml || looks_xml {
+    if types::is_xml_file(&file, &bytes) {
         let id = xml::read_identity_async(bytes.clone())
             .await
-            .map_err(|e| Error::Decode {
-                provider: Provider::Sandbox,
-                status: 200,
-                message: e.to_string(),
-                excerpt: crate::redact::excerpt(&bytes, crate::redact::EXCERPT_CHARS),
-            })?;
-        out.name = id.name;
-        out.dob = id.dob.as_deref().and_then(parse_dob);
-        out.dob_text = id.dob;
-        out.gender = id.gender;
-        out.masked_id = id.number.map(|n| Masked::new(crate::redact::mask_id(&n)));
-        out.address = xml::address_line(&id.address);
-        out.address_parts = id.address;
-        out.photo = id.photo_base64.and_then(|b| {
-            use base64::Engine as _;
-            base64::engine::general_purpose::STANDARD
-                .decode(b.as_bytes())
-                .ok()
-                .map(Photo)
-        });
+            .map_err(|e| types::xml_error(&e, &bytes))?;
+        out.set_identity(id);
     }
-    out.raw = RawDocument::Sandbox {
-        document: doc,
-        file: Some(bytes),
-    };
+    out.set_sandbox_file(bytes);
     Ok(out)
-}
-
-fn parse_dob(t: &str) -> Option<NaiveDate> {
-    ["%d-%m-%Y", "%d/%m/%Y", "%Y-%m-%d"]
-        .iter()
-        .find_map(|f| NaiveDate::parse_from_str(t.trim(), f).ok())
-}
-
-fn eko_document(d: EkoDocument, xml_file: Option<Secret>) -> Document {
-    let address = d
-        .address
-        .as_ref()
-        .map(|a| a.one_line())
-        .filter(|a| !a.is_empty());
-    let mut parts = BTreeMap::new();
-    if let Some(a) = &d.address {
-        for (k, v) in [
-            ("house", &a.house),
-            ("street", &a.street),
-            ("landmark", &a.landmark),
-            ("village_or_city", &a.village_or_city),
-            ("post_office", &a.post_office),
-            ("sub_district", &a.sub_district),
-            ("district", &a.district),
-            ("state", &a.state),
-            ("pincode", &a.pincode),
-            ("country", &a.country),
-        ] {
-            if let Some(v) = v {
-                parts.insert(k.to_string(), v.clone());
-            }
-        }
-    }
-    Document {
-        provider: Provider::Eko,
-        kind: neutral_doc_type(&d.doc_type),
-        name: d.name.clone(),
-        dob: d.dob.as_ref().and_then(|x| x.date),
-        dob_text: d.dob.as_ref().map(|x| x.raw.clone()),
-        gender: d.gender.clone(),
-        masked_id: d
-            .aadhaar
-            .as_ref()
-            .map(|m| Masked::new(crate::redact::mask_id(m.expose()))),
-        address,
-        address_parts: parts,
-        photo: d
-            .photo
-            .as_ref()
-            .and_then(|p| p.bytes())
-            .map(|b| Photo(b.to_vec())),
-        file_url: xml_file,
-        raw: RawDocument::Eko(Box::new(d)),
-        verification: Verification::NotChecked,
-    }
 }

@@ -11,19 +11,11 @@
 //! | documents | [`DigiLocker::documents`] | `Vec<`[`Document`]`>` |
 //! | profile | [`DigiLocker::profile`] | [`Profile`] |
 //!
-//! How each provider's states map to [`Outcome`]:
-//!
-//! | Outcome | Sandbox `status` | Eko |
-//! |---|---|---|
-//! | `Pending` | `created`, `initialized`, `authorized` | pending (empty `user_details`, `PENDING`, code 327) |
-//! | `Succeeded` | `succeeded` (+ `documents_consented`) | consented (`user_details` present, `AUTHENTICATED`) |
-//! | `Failed` | `failed` | an unknown upstream word saying failure |
-//! | `Expired` | `expired` | `EXPIRED` |
-//! | `Denied` | (not reported: Sandbox shows a refusal as `failed`) | `CONSENT_DENIED` |
-//!
-//! Unknown values from a newer provider API count as `Pending` unless they
-//! say failure, so a wait never ends early on a word it does not know; the
-//! policy's limits still bound it.
+//! Each provider's session status becomes an [`Outcome`] through public
+//! conversions, [`Outcome::from_sandbox`] and [`Outcome::from_eko`] (also
+//! as `From` impls); their documentation has the table of how each state
+//! maps. The flow uses the same conversions, so an application that calls
+//! a provider facade directly gets the same answer as [`DigiLocker::status`].
 
 mod client;
 pub mod poll;
@@ -33,5 +25,6 @@ pub mod xml;
 pub use client::DigiLocker;
 pub use poll::{PollPolicy, Progress, Settled, poll_until};
 pub use types::{
-    DocType, Document, Outcome, Photo, Profile, RawDocument, RawProfile, Session, Verification,
+    DocType, Document, Outcome, Photo, Profile, ProviderName, RawDocument, RawProfile, Session,
+    Verification,
 };

@@ -3,7 +3,7 @@
 
 use crate::common;
 
-use common::{TempDir, fixture, openapi_copy, seed};
+use common::{fixture, openapi_copy, seed, temp_dir};
 use digilocker_spec::diff::{self, Change, ChangeKind, Report, Selection};
 use digilocker_spec::{Error, files, import, pages};
 use serde_json::{Value, json};
@@ -46,9 +46,9 @@ const VERIFY: &str = "/kyc/digilocker/user/verify";
 #[test]
 fn seed_pages_import_into_an_empty_spec_byte_stably() {
     let pages = [seed("000_"), seed("004_")];
-    let t = TempDir::new("seeds");
-    let first = t.join("one/empty.json");
-    let second = t.join("two/empty.json");
+    let t = temp_dir("seeds");
+    let first = t.path().join("one/empty.json");
+    let second = t.path().join("two/empty.json");
     for target in [&first, &second] {
         std::fs::create_dir_all(target.parent().unwrap()).unwrap();
         std::fs::write(target, EMPTY).unwrap();
@@ -123,8 +123,8 @@ fn seed_pages_import_into_an_empty_spec_byte_stably() {
 #[test]
 fn yaml_targets_are_written_as_yaml_and_are_stable() {
     let pages = [seed("000_"), seed("004_")];
-    let t = TempDir::new("yaml");
-    let target = t.join("empty.yaml");
+    let t = temp_dir("yaml");
+    let target = t.path().join("empty.yaml");
     std::fs::write(
         &target,
         "openapi: 3.1.0\ninfo:\n  title: empty\n  version: '0'\npaths: {}\n",
@@ -160,8 +160,8 @@ fn find<'a>(r: &'a Report, op: &str, location: &str, field: &str, kind: ChangeKi
 fn upstream_older_to_newer_reports_the_real_differences() {
     let older = fixture("upstream/sandbox-kyc-openapi.122fcc1.json");
     let newer = fixture("upstream/sandbox-kyc-openapi.f458eef.json");
-    let t = TempDir::new("upstream");
-    let target = t.join("sandbox-kyc.json");
+    let t = temp_dir("upstream");
+    let target = t.path().join("sandbox-kyc.json");
 
     // Older into a new spec: everything is added, nothing breaks.
     let first = import::import(std::slice::from_ref(&older), &options(&target, false)).unwrap();
@@ -367,7 +367,7 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
 #[test]
 fn bad_inputs_give_clear_errors_and_leave_the_bundled_spec_unchanged() {
     let (t, dir) = openapi_copy("bad");
-    let inputs = t.join("inputs");
+    let inputs = t.path().join("inputs");
     std::fs::create_dir_all(&inputs).unwrap();
     let target = dir.join("sandbox-kyc.json");
     let before = read(&target);

@@ -16,8 +16,9 @@
 //! dob, dob_text, gender, mobile, email}}]}`.
 
 use super::Failure;
+use super::json::{DemoJourney, DemoOutput, SimulatorUrls};
 use super::output::{
-    Ctx, Fields, Identity, ProfileView, ProgressLine, print_json, report, runtime,
+    Ctx, Fields, ProgressLine, print_document, print_json, profile_fields, report, runtime,
 };
 use clap::Args;
 use digilocker_kyc::flow::{DocType, Document, Outcome, PollPolicy, Profile, Session};
@@ -73,26 +74,23 @@ pub fn run(_args: DemoArgs, ctx: &Ctx) -> Result<(), Failure> {
             journeys.push(j);
         }
         if ctx.json {
-            let list: Vec<serde_json::Value> = journeys
-                .iter()
-                .map(|j| {
-                    serde_json::json!({
-                        "provider": j.provider,
-                        "session": j.session,
-                        "redirected_to": j.redirected_to,
-                        "outcome": j.outcome,
-                        "documents": j.documents,
-                        "profile": j.profile,
-                    })
-                })
-                .collect();
-            print_json(&serde_json::json!({
-                "simulator": {
-                    "sandbox_base_url": sim.sandbox_base_url(),
-                    "eko_base_url": sim.eko_base_url(),
+            print_json(&DemoOutput {
+                simulator: SimulatorUrls {
+                    sandbox_base_url: sim.sandbox_base_url(),
+                    eko_base_url: sim.eko_base_url(),
                 },
-                "journeys": list,
-            }));
+                journeys: journeys
+                    .iter()
+                    .map(|j| DemoJourney {
+                        provider: j.provider,
+                        session: &j.session,
+                        redirected_to: &j.redirected_to,
+                        outcome: &j.outcome,
+                        documents: &j.documents,
+                        profile: &j.profile,
+                    })
+                    .collect(),
+            });
         } else {
             outln!(
                 "\nDone in {:.1}s. Next: `digilocker simulate` to keep a simulator running for \
@@ -167,10 +165,10 @@ fn print_journey(j: &Journey) {
     f.print(0);
     for d in &j.documents {
         outln!("  document {}:", d.kind);
-        Identity::from_flow(d).print(4);
+        print_document(d, 4);
     }
     outln!("  profile:");
     let mut f = Fields::new();
-    ProfileView::from_flow(&j.profile).fields(&mut f);
+    profile_fields(&j.profile, &mut f);
     f.print(4);
 }

@@ -16,19 +16,17 @@
 //!   never printed).
 
 use super::Failure;
+use super::json::{self, EkoSavedDocument, EkoSavedDocuments, Identity, ProfileFields};
 use super::output::{
-    Ctx, EkoCreds, Fields, Identity, ProfileView, ProgressLine, WaitArgs, fail_with, mask_id,
-    mask_sensitive, outcome_json, outcome_text, print_json, report, runtime, sounds_failed,
-    write_private,
+    Ctx, EkoCreds, Fields, ProgressLine, WaitArgs, fail_with, mask_sensitive, print_document,
+    print_json, profile_fields, report, runtime, write_private,
 };
 use clap::{Args, Subcommand};
-use digilocker_kyc::Error;
 use digilocker_kyc::eko::{
-    CreateUrl, EkoCallback, EkoDocType, EkoDocument, EkoStatus, Photo, ReferenceId,
-    VerificationState,
+    CreateUrl, EkoCallback, EkoDocType, EkoDocument, EkoStatus, ReferenceId,
 };
-use digilocker_kyc::flow::{DigiLocker, DocType, Settled, poll_until};
-use serde_json::{Value, json};
+use digilocker_kyc::flow::{DigiLocker, DocType, Document, Outcome, Profile, poll_until};
+use digilocker_kyc::{Error, Provider};
 use std::path::PathBuf;
 
 const EXAMPLES: &str = "\
@@ -114,19 +112,6 @@ struct CallbackArgs {
     url: String,
 }
 
-/// A polled Eko status: settled once final, or on an unknown failure word.
-#[derive(Debug)]
-struct Polled(EkoStatus);
-
-impl Settled for Polled {
-    fn is_settled(&self) -> bool {
-        match &self.0.state {
-            VerificationState::Unknown(s) => sounds_failed(s),
-            s => s.is_final(),
-        }
-    }
-}
-
 fn eko_doc(d: &str) -> EkoDocType {
     EkoDocType::from(d.trim())
 }
@@ -172,14 +157,15 @@ pub fn run(args: EkoArgs, ctx: &Ctx) -> Result<(), Failure> {
                 let client = args.creds.client(ctx)?;
                 let status = if a.wait.wait {
                     let mut line = ProgressLine::new();
+                    // Settled once its outcome is (`Outcome::from_eko`).
                     let r = poll_until(
                         &a.wait.policy(),
-                        || async { client.status(&reference).await.map(Polled) },
-                        |p| line.update(p, |s: &Polled| s.0.state.to_string()),
+                        || client.status(&reference),
+                        |p| line.update(p, |s: &EkoStatus| s.state.to_string()),
                     )
                     .await;
                     line.finish();
-                    r.map(|p| p.0)
+                    r
                 } else {
                     client.status(&reference).await
                 }
@@ -214,33 +200,39 @@ pub fn run(args: EkoArgs, ctx: &Ctx) -> Result<(), Failure> {
                 let req =
                     digilocker_kyc::eko::DocumentRequest::new(reference, verification_id, docs);
                 let got = client.document_with(req).await.map_err(e)?;
-                let views: Vec<Identity> = got.documents.iter().map(identity).collect();
-                let out = json!({
-                    "provider": "eko",
-                    "reference_id": got.reference_id,
-                    "verification_id": got.verification_id,
-                    "verification_status": got.verification_status,
-                    "message": got.message,
-                    "documents": views,
-                    "saved_to": a.save.as_ref().map(|p| p.display().to_string()),
-                });
+                let documents: Vec<Document> =
+                    got.documents.iter().cloned().map(Document::from).collect();
                 if let Some(path) = &a.save {
-                    let mut file = out.clone();
-                    if let Some(list) = file["documents"].as_array_mut() {
-                        for (v, d) in list.iter_mut().zip(&got.documents) {
-                            v["photo_base64"] = photo_base64(d).into();
-                            v["care_of"] = d.care_of.clone().into();
-                            v["issue_date"] = d.issue_date.clone().into();
-                        }
-                    }
-                    if let Some(m) = file.as_object_mut() {
-                        m.remove("saved_to");
-                    }
+                    let file = EkoSavedDocuments {
+                        provider: Provider::Eko,
+                        reference_id: &got.reference_id,
+                        verification_id: &got.verification_id,
+                        verification_status: &got.verification_status,
+                        message: &got.message,
+                        documents: documents
+                            .iter()
+                            .zip(&got.documents)
+                            .map(|(n, d)| EkoSavedDocument {
+                                identity: Identity::from(n),
+                                photo_base64: photo_base64(d),
+                                care_of: &d.care_of,
+                                issue_date: &d.issue_date,
+                            })
+                            .collect(),
+                    };
                     let text = serde_json::to_string_pretty(&file).unwrap_or_default();
                     write_private(path, format!("{text}\n").as_bytes())?;
                 }
                 if ctx.json {
-                    print_json(&out);
+                    print_json(&json::EkoDocument {
+                        provider: Provider::Eko,
+                        reference_id: &got.reference_id,
+                        verification_id: &got.verification_id,
+                        verification_status: &got.verification_status,
+                        message: &got.message,
+                        documents: documents.iter().map(Identity::from).collect(),
+                        saved_to: a.save.as_ref().map(|p| p.display().to_string()),
+                    });
                 } else {
                     let mut f = Fields::new();
                     f.add("reference id", &got.reference_id)
@@ -249,9 +241,9 @@ pub fn run(args: EkoArgs, ctx: &Ctx) -> Result<(), Failure> {
                         .add("documents", got.documents.len())
                         .opt("saved to", a.save.as_ref().map(|p| p.display()));
                     f.print(0);
-                    for v in &views {
+                    for d in &documents {
                         outln!("document:");
-                        v.print(2);
+                        print_document(d, 2);
                     }
                 }
                 Ok(())
@@ -262,114 +254,44 @@ pub fn run(args: EkoArgs, ctx: &Ctx) -> Result<(), Failure> {
 }
 
 fn print_status(ctx: &Ctx, s: &EkoStatus) {
-    let outcome = eko_outcome(s);
-    let user = s
+    // Without a session to fall back on, a success that lists no consented
+    // document takes the ones the status says were requested.
+    let outcome = Outcome::from_eko(s).or_requested(
+        s.document_requested
+            .iter()
+            .map(|t| DocType::from(&EkoDocType::from(t.as_str()))),
+    );
+    let user: Option<Profile> = s
         .user_details
-        .as_ref()
+        .clone()
         .filter(|u| !u.is_empty())
-        .map(|u| ProfileView {
-            name: u.name.clone(),
-            dob: u.dob.as_ref().and_then(|d| d.date),
-            dob_text: u.dob.as_ref().map(|d| d.raw.clone()),
-            gender: u.gender.clone(),
-            mobile: u.mobile.as_ref().map(|m| m.masked()),
-            email: None,
-        });
+        .map(Profile::from);
     if ctx.json {
-        print_json(&json!({
-            "provider": "eko",
-            "id": s.reference_id,
-            "status": s.state.to_string(),
-            "outcome": outcome,
-            "verification_id": s.verification_id,
-            "upstream_status": s.upstream_status,
-            "message": s.message,
-            "code": s.code,
-            "response_status_id": s.response_status_id,
-            "document_requested": s.document_requested,
-            "user_details": user,
-        }));
+        print_json(&json::EkoStatus {
+            provider: Provider::Eko,
+            id: &s.reference_id,
+            status: s.state.to_string(),
+            outcome,
+            verification_id: &s.verification_id,
+            upstream_status: &s.upstream_status,
+            message: &s.message,
+            code: s.code,
+            response_status_id: s.response_status_id,
+            document_requested: &s.document_requested,
+            user_details: user.as_ref().map(ProfileFields::from),
+        });
     } else {
         let mut f = Fields::new();
         f.add("reference id", &s.reference_id)
             .add("status", &s.state)
-            .add("outcome", outcome_text(&outcome))
+            .add("outcome", outcome)
             .opt("verification id", s.verification_id.as_ref())
             .opt("upstream status", s.upstream_status.as_ref())
             .opt("message", s.message.as_ref());
         if let Some(u) = &user {
-            u.fields(&mut f);
+            profile_fields(u, &mut f);
         }
         f.print(0);
-    }
-}
-
-/// The neutral outcome, as the flow maps Eko's states.
-fn eko_outcome(s: &EkoStatus) -> Value {
-    match &s.state {
-        VerificationState::Pending => outcome_json("pending", &[]),
-        VerificationState::Consented => {
-            let mut granted: Vec<String> = s
-                .document_consent
-                .iter()
-                .filter(|c| c.granted() == Some(true))
-                .filter_map(|c| c.document_type.as_deref())
-                .map(|t| t.to_ascii_lowercase())
-                .collect();
-            if granted.is_empty() {
-                granted = s
-                    .document_requested
-                    .iter()
-                    .map(|t| t.to_ascii_lowercase())
-                    .collect();
-            }
-            outcome_json("succeeded", &granted)
-        }
-        VerificationState::Denied => outcome_json("denied", &[]),
-        VerificationState::Expired => outcome_json("expired", &[]),
-        VerificationState::Unknown(w) if sounds_failed(w) => outcome_json("failed", &[]),
-        _ => outcome_json("pending", &[]),
-    }
-}
-
-fn identity(d: &EkoDocument) -> Identity {
-    let mut parts = std::collections::BTreeMap::new();
-    if let Some(a) = &d.address {
-        for (k, v) in [
-            ("house", &a.house),
-            ("street", &a.street),
-            ("landmark", &a.landmark),
-            ("village_or_city", &a.village_or_city),
-            ("post_office", &a.post_office),
-            ("sub_district", &a.sub_district),
-            ("district", &a.district),
-            ("state", &a.state),
-            ("pincode", &a.pincode),
-            ("country", &a.country),
-        ] {
-            if let Some(v) = v {
-                parts.insert(k.to_string(), v.clone());
-            }
-        }
-    }
-    Identity {
-        kind: d.doc_type.as_str().to_ascii_lowercase(),
-        name: d.name.clone(),
-        dob: d.dob.as_ref().and_then(|x| x.date),
-        dob_text: d.dob.as_ref().map(|x| x.raw.clone()),
-        gender: d.gender.clone(),
-        masked_id: d.aadhaar.as_ref().map(|m| mask_id(m.expose())),
-        address: d
-            .address
-            .as_ref()
-            .map(|a| a.one_line())
-            .filter(|a| !a.is_empty()),
-        address_parts: parts,
-        photo: d.photo.as_ref().map(|p| match p {
-            Photo::Inline(b) => format!("{} bytes", b.len()),
-            Photo::Link(_) => "a link".to_string(),
-            _ => "unreadable".to_string(),
-        }),
     }
 }
 
@@ -393,13 +315,13 @@ fn callback(ctx: &Ctx, cb: &EkoCallback) -> Result<(), Failure> {
     let mut extra: Vec<String> = cb.extra.iter().map(|(k, _)| mask_sensitive(k)).collect();
     extra.dedup();
     if ctx.json {
-        print_json(&json!({
-            "verification_id": verification_id,
-            "reference_id": reference_id,
-            "status": status,
-            "state": state,
-            "extra": extra,
-        }));
+        print_json(&json::EkoCallback {
+            verification_id: verification_id.clone(),
+            reference_id: reference_id.clone(),
+            status: status.clone(),
+            state: state.clone(),
+            extra: extra.clone(),
+        });
     } else {
         let mut f = Fields::new();
         f.add("verification id", &verification_id)

@@ -4,7 +4,8 @@
 //! `eko.rs`, `simulate.rs`, `spec.rs`): it defines its clap arguments and a
 //! `run(.., &Ctx) -> Result<(), Failure>` function that has already printed
 //! what went wrong; `output.rs` holds what they share (credentials,
-//! printing, progress, error reporting). To add a group, add a variant to
+//! printing, progress, error reporting), `json.rs` the types of every
+//! `--json` output and their JSON Schema. To add a group, add a variant to
 //! [`Command`] and a match arm in [`run`].
 //!
 //! # Exit codes
@@ -44,6 +45,7 @@ macro_rules! out {
 
 mod demo;
 mod eko;
+mod json;
 mod output;
 mod sandbox;
 mod simulate;
@@ -60,7 +62,9 @@ Start here:
 
 Credentials come from the same environment variables as the library
 (SANDBOX_API_KEY, SANDBOX_API_SECRET, SANDBOX_BASE_URL; EKO_DEVELOPER_KEY,
-EKO_ACCESS_KEY, EKO_INITIATOR_ID, EKO_USER_CODE, EKO_BASE_URL) or from flags.
+EKO_ACCESS_KEY, EKO_INITIATOR_ID, EKO_USER_CODE, EKO_BASE_URL) or from flags
+(a flag wins over its variable). `digilocker schema` prints the JSON Schema
+of the --json output.
 Secrets are never printed, not even with --verbose; Aadhaar and mobile
 numbers are shown masked.
 
@@ -93,7 +97,8 @@ struct Cli {
     #[arg(long, short = 'v', global = true)]
     verbose: bool,
     /// Send requests here instead of the configured base URL (the `sandbox`
-    /// and `eko` commands; for Eko also `uat` or `production`).
+    /// and `eko` commands; for Eko also `uat` or `production`); wins over
+    /// SANDBOX_BASE_URL and EKO_BASE_URL.
     #[arg(long, global = true, value_name = "URL")]
     base_url: Option<String>,
     #[command(subcommand)]
@@ -118,6 +123,9 @@ enum Command {
     /// Verify documents' signatures against trust anchors (exit 6 when one
     /// is not verified).
     Verify(verify::VerifyArgs),
+    /// Print the JSON Schema of every command's --json output (the file
+    /// cli/json-schema.json of the source).
+    Schema,
 }
 
 /// Exit status of a failed command, with the message already printed.
@@ -169,6 +177,10 @@ pub fn run() -> ExitCode {
         Command::Simulate(a) => simulate::run(a, &ctx),
         Command::Spec(cmd) => spec::run(cmd, ctx.json),
         Command::Verify(a) => verify::run(a, &ctx),
+        Command::Schema => {
+            out!("{}", json::schema_text());
+            Ok(())
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

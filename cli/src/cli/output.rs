@@ -9,10 +9,10 @@
 //! URL whose query holds a mobile number).
 
 use super::Failure;
+use super::json::{ErrorBody, ErrorOutput, Skip};
 use clap::Args;
-use digilocker_kyc::flow::Progress;
+use digilocker_kyc::flow::{Document, Profile, Progress};
 pub use digilocker_kyc::redact::{mask_id, mask_sensitive, url_for_display};
-use digilocker_kyc::sandbox::SessionStatus;
 use digilocker_kyc::{EkoClient, EkoClientBuilder, Error, PollPolicy, SandboxClient, eko};
 use serde::Serialize;
 use std::io::{IsTerminal, Write};
@@ -49,17 +49,40 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
 // Credentials
 // ---------------------------------------------------------------------------
 
-/// Sandbox credentials. Each flag falls back to its environment variable;
-/// values are never printed.
+/// Sandbox credentials. Each flag falls back to its environment variable
+/// (clap reads it; `--help` names the variable, never its value); values
+/// are never printed.
 #[derive(Debug, Clone, Default, Args)]
 pub struct SandboxCreds {
-    /// Sandbox API key (`key_test_…` / `key_live_…`) [default: $SANDBOX_API_KEY].
-    #[arg(long, global = true, value_name = "KEY")]
+    /// Sandbox API key (`key_test_…` / `key_live_…`).
+    #[arg(
+        long,
+        global = true,
+        value_name = "KEY",
+        env = digilocker_kyc::sandbox::ENV_API_KEY,
+        hide_env_values = true
+    )]
     api_key: Option<String>,
-    /// Sandbox API secret [default: $SANDBOX_API_SECRET]. Prefer the
-    /// environment variable: command lines are visible to other users.
-    #[arg(long, global = true, value_name = "SECRET")]
+    /// Sandbox API secret. Prefer the environment variable: command lines
+    /// are visible to other users.
+    #[arg(
+        long,
+        global = true,
+        value_name = "SECRET",
+        env = digilocker_kyc::sandbox::ENV_API_SECRET,
+        hide_env_values = true
+    )]
     api_secret: Option<String>,
+    /// The Sandbox base URL from the environment (`--base-url` wins).
+    #[arg(
+        long = "sandbox-base-url",
+        global = true,
+        hide = true,
+        value_name = "URL",
+        env = digilocker_kyc::sandbox::ENV_BASE_URL,
+        hide_env_values = true
+    )]
+    env_base_url: Option<String>,
 }
 
 impl SandboxCreds {
@@ -73,9 +96,11 @@ impl SandboxCreds {
         if let Some(s) = &self.api_secret {
             b = b.api_secret(s.trim());
         }
-        if let Some(u) = &ctx.base_url {
+        if let Some(u) = ctx.base_url.as_ref().or(self.env_base_url.as_ref()) {
             b = b.base_url(u.trim());
         }
+        // The library fills what is still unset from the environment (the
+        // API version; the rest came through clap).
         let client = b.with_env().build().map_err(|e| {
             report(
                 &e,
@@ -91,45 +116,75 @@ impl SandboxCreds {
     }
 }
 
-/// Eko credentials. Each flag falls back to its environment variable;
-/// values are never printed.
+/// Eko credentials. Each flag falls back to its environment variable
+/// (clap reads it; `--help` names the variable, never its value); values
+/// are never printed.
 #[derive(Debug, Clone, Default, Args)]
 pub struct EkoCreds {
-    /// Eko developer_key [default: $EKO_DEVELOPER_KEY].
-    #[arg(long, global = true, value_name = "KEY")]
+    /// Eko developer_key.
+    #[arg(
+        long,
+        global = true,
+        value_name = "KEY",
+        env = eko::ENV_DEVELOPER_KEY,
+        hide_env_values = true
+    )]
     developer_key: Option<String>,
-    /// Eko access key, which signs every request [default: $EKO_ACCESS_KEY].
-    /// Prefer the environment variable: command lines are visible to other
-    /// users.
-    #[arg(long, global = true, value_name = "KEY")]
+    /// Eko access key, which signs every request. Prefer the environment
+    /// variable: command lines are visible to other users.
+    #[arg(
+        long,
+        global = true,
+        value_name = "KEY",
+        env = eko::ENV_ACCESS_KEY,
+        hide_env_values = true
+    )]
     access_key: Option<String>,
-    /// Eko initiator_id, the API user's registered mobile number
-    /// [default: $EKO_INITIATOR_ID].
-    #[arg(long, global = true, value_name = "MOBILE")]
+    /// Eko initiator_id, the API user's registered mobile number.
+    #[arg(
+        long,
+        global = true,
+        value_name = "MOBILE",
+        env = eko::ENV_INITIATOR_ID,
+        hide_env_values = true
+    )]
     initiator_id: Option<String>,
-    /// Eko user_code [default: $EKO_USER_CODE].
-    #[arg(long, global = true, value_name = "CODE")]
+    /// Eko user_code.
+    #[arg(
+        long,
+        global = true,
+        value_name = "CODE",
+        env = eko::ENV_USER_CODE,
+        hide_env_values = true
+    )]
     user_code: Option<String>,
+    /// The Eko base URL from the environment (`--base-url` wins).
+    #[arg(
+        long = "eko-base-url",
+        global = true,
+        hide = true,
+        value_name = "URL",
+        env = eko::ENV_BASE_URL,
+        hide_env_values = true
+    )]
+    env_base_url: Option<String>,
 }
 
 impl EkoCreds {
-    /// A client from the flags, then the environment; `--base-url` (a URL,
-    /// or `uat` / `production`) wins over `EKO_BASE_URL`.
+    /// A client from the flags (or their environment variables);
+    /// `--base-url` (a URL, or `uat` / `production`) wins over
+    /// `EKO_BASE_URL`.
     pub fn client(&self, ctx: &Ctx) -> Result<EkoClient, Failure> {
-        let flag = |name: &str| -> Option<String> {
+        // The builder names a missing setting by its variable.
+        let lookup = |name: &str| -> Option<String> {
             match name {
                 eko::ENV_DEVELOPER_KEY => self.developer_key.clone(),
                 eko::ENV_ACCESS_KEY => self.access_key.clone(),
                 eko::ENV_INITIATOR_ID => self.initiator_id.clone(),
                 eko::ENV_USER_CODE => self.user_code.clone(),
-                eko::ENV_BASE_URL => ctx.base_url.clone(),
+                eko::ENV_BASE_URL => ctx.base_url.clone().or_else(|| self.env_base_url.clone()),
                 _ => None,
             }
-        };
-        let lookup = |name: &str| {
-            flag(name)
-                .filter(|v| !v.trim().is_empty())
-                .or_else(|| std::env::var(name).ok())
         };
         let hint = Some(
             "pass --developer-key/--access-key/--initiator-id or set EKO_DEVELOPER_KEY, \
@@ -210,19 +265,18 @@ pub fn report(e: &Error, ctx: &Ctx, hint: Option<&str>) -> Failure {
             Error::Transport { provider, .. } | Error::Decode { provider, .. } => Some(*provider),
             _ => p.map(|p| p.provider),
         };
-        let out = serde_json::json!({
-            "error": {
-                "kind": e.kind(),
-                "message": line,
-                "exit_code": failure.code(),
-                "provider": provider,
-                "http_status": e.http_status(),
-                "code": p.and_then(|p| p.code),
-                "transaction_id": e.transaction_id(),
-                "causes": causes,
-            }
+        print_json(&ErrorOutput {
+            error: ErrorBody {
+                kind: e.kind(),
+                message: line,
+                exit_code: Some(failure.code()),
+                provider: Skip::Field(provider),
+                http_status: Skip::Field(e.http_status()),
+                code: Skip::Field(p.and_then(|p| p.code)),
+                transaction_id: Skip::Field(e.transaction_id().map(String::from)),
+                causes: Some(causes),
+            },
         });
-        print_json(&out);
     }
     failure
 }
@@ -333,53 +387,6 @@ pub fn time_ms(ms: i64) -> String {
         .unwrap_or_else(|| ms.to_string())
 }
 
-/// The neutral outcome of a Sandbox status, in the JSON shape of
-/// `digilocker_kyc::Outcome` (`{"state": ..., "consented": [...]}`).
-pub fn sandbox_outcome(status: &SessionStatus, consented: &[String]) -> serde_json::Value {
-    let state = match status {
-        SessionStatus::Created | SessionStatus::Initialized | SessionStatus::Authorized => {
-            "pending"
-        }
-        SessionStatus::Succeeded => "succeeded",
-        SessionStatus::Failed => "failed",
-        SessionStatus::Expired => "expired",
-        SessionStatus::Unknown(s) if sounds_failed(s) => "failed",
-        _ => "pending",
-    };
-    outcome_json(state, consented)
-}
-
-/// `{"state": state}`, plus `consented` when it succeeded.
-pub fn outcome_json(state: &str, consented: &[String]) -> serde_json::Value {
-    if state == "succeeded" {
-        serde_json::json!({ "state": state, "consented": consented })
-    } else {
-        serde_json::json!({ "state": state })
-    }
-}
-
-/// Unknown words that say the journey ended badly (as the flow reads them).
-pub fn sounds_failed(s: &str) -> bool {
-    let up = s.to_ascii_uppercase();
-    // `AADHAAR_NOT_LINKED`: the person's DigiLocker has no Aadhaar; waiting
-    // will not change that, so it is a final failure, not "not ready".
-    ["FAIL", "ERROR", "REJECT", "CANCEL", "NOT_LINKED"]
-        .iter()
-        .any(|w| up.contains(w))
-}
-
-/// An outcome for people: `succeeded (aadhaar, pan)`.
-pub fn outcome_text(v: &serde_json::Value) -> String {
-    let state = v["state"].as_str().unwrap_or("unknown");
-    match v["consented"].as_array() {
-        Some(docs) if !docs.is_empty() => {
-            let names: Vec<&str> = docs.iter().filter_map(|d| d.as_str()).collect();
-            format!("{state} ({})", names.join(", "))
-        }
-        _ => state.to_string(),
-    }
-}
-
 // ---------------------------------------------------------------------------
 // Waiting
 // ---------------------------------------------------------------------------
@@ -390,7 +397,8 @@ pub struct WaitArgs {
     /// Poll until the session settles (succeeded, failed, expired, denied).
     #[arg(long)]
     pub wait: bool,
-    /// With --wait: give up after this long (exit 5). Units: ms, s, m, h.
+    /// With --wait: give up after this long (exit 5), e.g. `90s`, `10m`,
+    /// `1h 30m`, `500ms`.
     #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_duration, requires = "wait")]
     pub timeout: Duration,
     /// With --wait: poll at this fixed interval [default: 2s growing by 1.5x
@@ -411,30 +419,25 @@ impl WaitArgs {
     }
 }
 
-/// Parse `500ms`, `2s`, `10m`, `1h` or a bare number of seconds.
+/// A duration flag: humantime's spellings (`500ms`, `2s`, `10m`, `1h 30m`,
+/// `2min`), or a bare number of seconds (`3`, `0.5`); more than zero and at
+/// most a week.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let t = s.trim();
-    let split = t
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(t.len());
-    let (num, unit) = t.split_at(split);
-    let n: f64 = num
-        .parse()
-        .map_err(|_| format!("{s:?} is not a duration (e.g. 500ms, 2s, 10m, 1h)"))?;
-    let secs = match unit.trim() {
-        "ms" => n / 1000.0,
-        "" | "s" => n,
-        "m" | "min" => n * 60.0,
-        "h" => n * 3600.0,
-        other => return Err(format!("unknown unit {other:?} (use ms, s, m or h)")),
+    let out_of_range = || format!("{s:?} is out of range (more than 0, at most 7 days)");
+    let d = match t.parse::<f64>() {
+        Ok(secs) => Duration::try_from_secs_f64(secs).map_err(|_| out_of_range())?,
+        Err(_) => humantime::parse_duration(t)
+            .map_err(|e| format!("{s:?} is not a duration (e.g. 500ms, 2s, 10m, 1h): {e}"))?,
     };
-    if !secs.is_finite() || secs <= 0.0 || secs > 86_400.0 * 7.0 {
-        return Err(format!(
-            "{s:?} is out of range (more than 0, at most 7 days)"
-        ));
+    if d.is_zero() || d > WEEK {
+        return Err(out_of_range());
     }
-    Ok(Duration::from_secs_f64(secs))
+    Ok(d)
 }
+
+/// The longest duration a flag takes.
+const WEEK: Duration = Duration::from_secs(7 * 86_400);
 
 /// The wait's progress line on stderr: only when stderr is a terminal.
 pub struct ProgressLine {
@@ -600,15 +603,44 @@ pub fn extension_for(content_type: Option<&str>, bytes: &[u8]) -> &'static str {
     }
 }
 
+// ---------------------------------------------------------------------------
+// The library's documents and profiles, for people
+// ---------------------------------------------------------------------------
+
+/// A neutral document's identity fields as aligned lines (under a heading
+/// that names the kind).
+pub fn print_document(d: &Document, indent: usize) {
+    let mut f = Fields::new();
+    f.opt("name", d.name.as_ref())
+        .opt("dob", date_text(d.dob, d.dob_text.as_deref()))
+        .opt("gender", d.gender.as_ref())
+        .opt("id", d.masked_id.as_ref().map(|m| mask_id(m.expose())))
+        .opt("address", d.address.as_ref())
+        .opt(
+            "photo",
+            d.photo.as_ref().map(|p| format!("{} bytes", p.0.len())),
+        );
+    f.print(indent);
+}
+
+/// Add a neutral profile's fields for people (the mobile number masked).
+pub fn profile_fields(p: &Profile, f: &mut Fields) {
+    f.opt("name", p.name.as_ref())
+        .opt("dob", date_text(p.dob, p.dob_text.as_deref()))
+        .opt("gender", p.gender.as_ref())
+        .opt("mobile", p.mobile.as_ref())
+        .opt("email", p.email.as_ref());
+}
+
+/// A date for people: ISO when parsed, else as written.
+fn date_text(date: Option<chrono::NaiveDate>, raw: Option<&str>) -> Option<String> {
+    date.map(|d| d.to_string())
+        .or_else(|| raw.map(String::from))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn aadhaar_not_linked_is_a_final_failure() {
-        assert!(sounds_failed("AADHAAR_NOT_LINKED"));
-        assert!(!sounds_failed("PENDING"));
-    }
 
     #[test]
     fn durations() {
@@ -617,9 +649,15 @@ mod tests {
         assert_eq!(parse_duration("10m"), Ok(Duration::from_secs(600)));
         assert_eq!(parse_duration("1h"), Ok(Duration::from_secs(3600)));
         assert_eq!(parse_duration("3"), Ok(Duration::from_secs(3)));
+        assert_eq!(parse_duration("1.5"), Ok(Duration::from_millis(1500)));
+        assert_eq!(parse_duration("2min"), Ok(Duration::from_secs(120)));
+        assert_eq!(parse_duration("1h 30m"), Ok(Duration::from_secs(5400)));
         assert!(parse_duration("0s").is_err());
+        assert!(parse_duration("0").is_err());
         assert!(parse_duration("soon").is_err());
-        assert!(parse_duration("3d").is_err());
+        assert!(parse_duration("3x").is_err());
+        assert!(parse_duration("8d").is_err());
+        assert!(parse_duration("-1").is_err());
     }
 
     #[test]
@@ -674,114 +712,4 @@ mod tests {
             PathBuf::from("out/aadhaar-2.xml")
         );
     }
-}
-
-// ---------------------------------------------------------------------------
-// Shared views (the field names of `digilocker_kyc::flow::{Document, Profile}`)
-// ---------------------------------------------------------------------------
-
-/// The identity fields of a document, named as in the neutral
-/// `digilocker_kyc::flow::Document`.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Identity {
-    /// Document type (`aadhaar`, `pan`, `driving_license`, ...).
-    pub kind: String,
-    /// Holder's name.
-    pub name: Option<String>,
-    /// Date of birth, ISO 8601, when readable.
-    pub dob: Option<chrono::NaiveDate>,
-    /// Date of birth as written.
-    pub dob_text: Option<String>,
-    /// Gender as written.
-    pub gender: Option<String>,
-    /// Document number, masked.
-    pub masked_id: Option<String>,
-    /// Address on one line.
-    pub address: Option<String>,
-    /// Address parts by the provider's names.
-    pub address_parts: std::collections::BTreeMap<String, String>,
-    /// `"<n> bytes"`, when there is a photograph.
-    pub photo: Option<String>,
-}
-
-impl Identity {
-    /// The fields of a neutral flow document.
-    pub fn from_flow(d: &digilocker_kyc::flow::Document) -> Self {
-        Identity {
-            kind: d.kind.to_string(),
-            name: d.name.clone(),
-            dob: d.dob,
-            dob_text: d.dob_text.clone(),
-            gender: d.gender.clone(),
-            masked_id: d.masked_id.as_ref().map(|m| mask_id(m.expose())),
-            address: postal_address(&d.address_parts).or_else(|| d.address.clone()),
-            address_parts: d.address_parts.clone(),
-            photo: d.photo.as_ref().map(|p| format!("{} bytes", p.0.len())),
-        }
-    }
-
-    /// Print for people (under a heading that names the kind).
-    pub fn print(&self, indent: usize) {
-        let mut f = Fields::new();
-        f.opt("name", self.name.as_ref())
-            .opt("dob", date_text(self.dob, self.dob_text.as_deref()))
-            .opt("gender", self.gender.as_ref())
-            .opt("id", self.masked_id.as_ref())
-            .opt("address", self.address.as_ref())
-            .opt("photo", self.photo.as_ref());
-        f.print(indent);
-    }
-}
-
-/// The account holder, named as in the neutral `digilocker_kyc::flow::Profile`
-/// (the mobile number masked).
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct ProfileView {
-    /// Full name.
-    pub name: Option<String>,
-    /// Date of birth, ISO 8601, when readable.
-    pub dob: Option<chrono::NaiveDate>,
-    /// Date of birth as written.
-    pub dob_text: Option<String>,
-    /// Gender as written.
-    pub gender: Option<String>,
-    /// Mobile number, masked.
-    pub mobile: Option<String>,
-    /// E-mail.
-    pub email: Option<String>,
-}
-
-impl ProfileView {
-    /// The fields of a neutral flow profile.
-    pub fn from_flow(p: &digilocker_kyc::flow::Profile) -> Self {
-        ProfileView {
-            name: p.name.clone(),
-            dob: p.dob,
-            dob_text: p.dob_text.clone(),
-            gender: p.gender.clone(),
-            mobile: p.mobile.as_ref().map(|m| m.masked()),
-            email: p.email.clone(),
-        }
-    }
-
-    /// Add the fields for people.
-    pub fn fields(&self, f: &mut Fields) {
-        f.opt("name", self.name.as_ref())
-            .opt("dob", date_text(self.dob, self.dob_text.as_deref()))
-            .opt("gender", self.gender.as_ref())
-            .opt("mobile", self.mobile.as_ref())
-            .opt("email", self.email.as_ref());
-    }
-}
-
-/// A date for people: ISO when parsed, else as written.
-pub fn date_text(date: Option<chrono::NaiveDate>, raw: Option<&str>) -> Option<String> {
-    date.map(|d| d.to_string())
-        .or_else(|| raw.map(String::from))
-}
-
-/// Address parts on one line in postal order; see
-/// [`digilocker_kyc::flow::xml::address_line`].
-pub fn postal_address(parts: &std::collections::BTreeMap<String, String>) -> Option<String> {
-    digilocker_kyc::flow::xml::address_line(parts)
 }

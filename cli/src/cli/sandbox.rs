@@ -22,20 +22,21 @@
 //!   mobile, verified_by, transaction_id}`.
 
 use super::Failure;
+use super::json::{
+    Identity, ProfileFields, SandboxDocument, SandboxEntityDetails, SandboxEntityStart,
+    SandboxFile, SandboxProfile, SandboxSdkSession, SandboxStatus, SandboxVerify,
+};
 use super::output::{
-    Ctx, Fields, Identity, ProfileView, ProgressLine, SandboxCreds, WaitArgs, extension_for,
-    mask_id, outcome_text, postal_address, print_json, report, runtime, sandbox_outcome, save_path,
-    time_ms, url_for_display, write_private, yes_no,
+    Ctx, Fields, ProgressLine, SandboxCreds, WaitArgs, extension_for, print_document, print_json,
+    profile_fields, report, runtime, save_path, time_ms, url_for_display, write_private, yes_no,
 };
 use clap::{Args, Subcommand, ValueEnum};
-use digilocker_kyc::flow::{DigiLocker, poll_until, xml};
+use digilocker_kyc::flow::{DigiLocker, Outcome, poll_until};
 use digilocker_kyc::sandbox::{
-    CreateSdkSession, DocType, Document, EntityDocType, Flow, SessionState, StartEntitySession,
-    UserProfile, VerifyUser,
+    CreateSdkSession, DocKind, DocType, Document, EntityDocType, Flow, SessionState,
+    StartEntitySession, UserProfile, VerifyUser,
 };
-use digilocker_kyc::{Error, SandboxClient};
-use serde_json::{Value, json};
-use std::fmt::{Debug, Display};
+use digilocker_kyc::{Error, Provider, SandboxClient};
 use std::future::Future;
 use std::path::PathBuf;
 
@@ -279,12 +280,12 @@ pub fn run(args: SandboxArgs, ctx: &Ctx) -> Result<(), Failure> {
                 let masked_aadhaar = req.aadhaar_number.as_ref().map(|m| m.masked());
                 let exists = client()?.verify_user(req).await.map_err(e)?;
                 if ctx.json {
-                    print_json(&json!({
-                        "provider": "sandbox",
-                        "user_exists": exists,
-                        "mobile": masked_mobile,
-                        "aadhaar_number": masked_aadhaar,
-                    }));
+                    print_json(&SandboxVerify {
+                        provider: Provider::Sandbox,
+                        user_exists: exists,
+                        mobile: masked_mobile,
+                        aadhaar_number: masked_aadhaar,
+                    });
                 } else {
                     let mut f = Fields::new();
                     f.opt("mobile", masked_mobile)
@@ -335,7 +336,7 @@ pub fn run(args: SandboxArgs, ctx: &Ctx) -> Result<(), Failure> {
             }
             SandboxCommand::Profile(a) => {
                 let p = client()?.user_profile(&a.id).await.map_err(e)?;
-                profile(ctx, "digilocker", &p);
+                profile(ctx, "digilocker", p);
                 Ok(())
             }
             SandboxCommand::Sdk(cmd) => match cmd {
@@ -359,7 +360,7 @@ pub fn run(args: SandboxArgs, ctx: &Ctx) -> Result<(), Failure> {
                 }
                 SdkCommand::Profile(a) => {
                     let p = client()?.sdk_user_profile(&a.id).await.map_err(e)?;
-                    profile(ctx, "digilocker_sdk", &p);
+                    profile(ctx, "digilocker_sdk", p);
                     Ok(())
                 }
             },
@@ -368,13 +369,13 @@ pub fn run(args: SandboxArgs, ctx: &Ctx) -> Result<(), Failure> {
                     let req = StartEntitySession::new(a.flow.into(), &a.redirect).map_err(e)?;
                     let s = client()?.entity_start_session(req).await.map_err(e)?;
                     if ctx.json {
-                        print_json(&json!({
-                            "provider": "sandbox",
-                            "api": "entitylocker",
-                            "id": s.id,
-                            "authorization_url": s.authorization_url,
-                            "transaction_id": s.transaction_id,
-                        }));
+                        print_json(&SandboxEntityStart {
+                            provider: Provider::Sandbox,
+                            api: "entitylocker",
+                            id: &s.id,
+                            authorization_url: &s.authorization_url,
+                            transaction_id: &s.transaction_id,
+                        });
                     } else {
                         let mut f = Fields::new();
                         f.add("session id", &s.id)
@@ -397,16 +398,16 @@ pub fn run(args: SandboxArgs, ctx: &Ctx) -> Result<(), Failure> {
                 EntityCommand::Details(a) => {
                     let d = client()?.entity_details(&a.id).await.map_err(e)?;
                     if ctx.json {
-                        print_json(&json!({
-                            "provider": "sandbox",
-                            "id": d.id,
-                            "name": d.name,
-                            "date_of_incorporation": d.date_of_incorporation,
-                            "email": d.email,
-                            "mobile": d.mobile.masked(),
-                            "verified_by": d.verified_by.as_str(),
-                            "transaction_id": d.transaction_id,
-                        }));
+                        print_json(&SandboxEntityDetails {
+                            provider: Provider::Sandbox,
+                            id: &d.id,
+                            name: &d.name,
+                            date_of_incorporation: &d.date_of_incorporation,
+                            email: &d.email,
+                            mobile: d.mobile.masked(),
+                            verified_by: d.verified_by.as_str(),
+                            transaction_id: &d.transaction_id,
+                        });
                     } else {
                         let mut f = Fields::new();
                         f.add("entity id", &d.id)
@@ -422,7 +423,7 @@ pub fn run(args: SandboxArgs, ctx: &Ctx) -> Result<(), Failure> {
                 }
                 EntityCommand::Profile(a) => {
                     let p = client()?.entity_user_profile(&a.id).await.map_err(e)?;
-                    profile(ctx, "entitylocker", &p);
+                    profile(ctx, "entitylocker", p);
                     Ok(())
                 }
             },
@@ -464,7 +465,7 @@ async fn status<D, F, Fut>(
     mut fetch: F,
 ) -> Result<(), Failure>
 where
-    D: Display + Debug,
+    D: DocKind,
     F: FnMut() -> Fut,
     Fut: Future<Output = digilocker_kyc::Result<SessionState<D>>>,
 {
@@ -484,24 +485,24 @@ where
         .documents_consented
         .as_ref()
         .map(|d| d.iter().map(|x| x.to_string()).collect());
-    let outcome = sandbox_outcome(&state.status, consented.as_deref().unwrap_or_default());
+    let outcome = Outcome::from_sandbox(&state);
     if ctx.json {
-        print_json(&json!({
-            "provider": "sandbox",
-            "api": api,
-            "id": state.id,
-            "status": state.status.as_str(),
-            "outcome": outcome,
-            "documents_consented": consented,
-            "created_at": state.created_at,
-            "updated_at": state.updated_at,
-            "transaction_id": state.transaction_id,
-        }));
+        print_json(&SandboxStatus {
+            provider: Provider::Sandbox,
+            api,
+            id: &state.id,
+            status: state.status.as_str(),
+            outcome,
+            documents_consented: consented,
+            created_at: state.created_at,
+            updated_at: state.updated_at,
+            transaction_id: &state.transaction_id,
+        });
     } else {
         let mut f = Fields::new();
         f.add("session id", &state.id)
             .add("status", state.status.as_str())
-            .add("outcome", outcome_text(&outcome))
+            .add("outcome", outcome)
             .opt("consented", consented.map(|c| c.join(", ")))
             .add("created", time_ms(state.created_at))
             .opt("updated", state.updated_at.map(time_ms))
@@ -511,8 +512,9 @@ where
     Ok(())
 }
 
-/// Print a document's files; with `--save`, download them first.
-async fn document<D: Display>(
+/// Print a document's files; with `--save`, download them first (an XML
+/// file saved is also read into the neutral document's identity fields).
+async fn document<D: DocKind>(
     ctx: &Ctx,
     client: &SandboxClient,
     api: &str,
@@ -533,50 +535,38 @@ async fn document<D: Display>(
             write_private(&target, &bytes)?;
             saved_to = Some(target.display().to_string());
             if ext == "xml" {
-                identity = xml::read_identity(&bytes).ok().map(|id| {
-                    let dob = id.dob.as_deref().and_then(parse_dob);
-                    Identity {
-                        kind: doc.doc_type.to_string(),
-                        name: id.name,
-                        dob,
-                        dob_text: id.dob,
-                        gender: id.gender,
-                        masked_id: id.number.as_deref().map(mask_id),
-                        address: postal_address(&id.address),
-                        address_parts: id.address,
-                        photo: id.photo_base64.map(|p| format!("{} bytes", base64_len(&p))),
-                    }
-                });
+                identity =
+                    digilocker_kyc::flow::Document::from_sandbox_file(doc.clone(), file, bytes)
+                        .ok();
             }
         }
         files.push((file, saved_to, identity));
     }
     if ctx.json {
-        let files: Vec<Value> = files
-            .iter()
-            .map(|(f, saved_to, identity)| {
-                let m = f.metadata.as_ref();
-                json!({
-                    "content_type": f.content_type(),
-                    "size": f.size,
-                    "issuer": m.map(|m| &m.issuer),
-                    "issuer_id": m.map(|m| &m.issuer_id),
-                    "description": m.map(|m| &m.description),
-                    "last_modified": m.map(|m| &m.last_modified),
-                    "link": f.url.as_deref().map(url_for_display),
-                    "saved_to": saved_to,
-                    "identity": identity,
+        print_json(&SandboxDocument {
+            provider: Provider::Sandbox,
+            api,
+            id: &a.id,
+            doc_type: doc.doc_type.to_string(),
+            transaction_id: &doc.transaction_id,
+            files: files
+                .iter()
+                .map(|(f, saved_to, identity)| {
+                    let m = f.metadata.as_ref();
+                    SandboxFile {
+                        content_type: f.content_type(),
+                        size: f.size,
+                        issuer: m.map(|m| m.issuer.as_str()),
+                        issuer_id: m.map(|m| m.issuer_id.as_str()),
+                        description: m.map(|m| m.description.as_str()),
+                        last_modified: m.map(|m| m.last_modified.as_str()),
+                        link: f.url.as_deref().map(url_for_display),
+                        saved_to: saved_to.clone(),
+                        identity: identity.as_ref().map(Identity::from),
+                    }
                 })
-            })
-            .collect();
-        print_json(&json!({
-            "provider": "sandbox",
-            "api": api,
-            "id": a.id,
-            "doc_type": doc.doc_type.to_string(),
-            "transaction_id": doc.transaction_id,
-            "files": files,
-        }));
+                .collect(),
+        });
     } else {
         let mut f = Fields::new();
         f.add("session id", &a.id)
@@ -599,7 +589,7 @@ async fn document<D: Display>(
                 .opt("saved to", saved_to.as_ref());
             f.print(2);
             if let Some(id) = identity {
-                id.print(2);
+                print_document(id, 2);
             }
         }
         if a.save.is_none() && !doc.files.is_empty() {
@@ -609,63 +599,38 @@ async fn document<D: Display>(
     Ok(())
 }
 
-fn parse_dob(t: &str) -> Option<chrono::NaiveDate> {
-    ["%d-%m-%Y", "%d/%m/%Y", "%Y-%m-%d"]
-        .iter()
-        .find_map(|f| chrono::NaiveDate::parse_from_str(t.trim(), f).ok())
-}
-
-fn base64_len(b64: &str) -> usize {
-    use base64::Engine as _;
-    base64::engine::general_purpose::STANDARD
-        .decode(b64.as_bytes())
-        .map(|b| b.len())
-        .unwrap_or(b64.len() * 3 / 4)
-}
-
-fn profile(ctx: &Ctx, api: &str, p: &UserProfile) {
-    let view = ProfileView {
-        name: Some(p.name.clone()).filter(|n| !n.is_empty()),
-        dob: p.date_of_birth.date,
-        dob_text: Some(p.date_of_birth.raw.clone()),
-        gender: Some(p.gender.clone()).filter(|g| !g.is_empty()),
-        mobile: Some(p.mobile.masked()).filter(|m| !m.is_empty()),
-        email: p.email.clone(),
-    };
+fn profile(ctx: &Ctx, api: &str, p: UserProfile) {
+    let (id, eaadhaar, transaction_id) = (p.id.clone(), p.eaadhaar, p.transaction_id.clone());
+    let neutral = digilocker_kyc::flow::Profile::from(p);
     if ctx.json {
-        print_json(&json!({
-            "provider": "sandbox",
-            "api": api,
-            "digilocker_id": p.id,
-            "name": view.name,
-            "dob": view.dob,
-            "dob_text": view.dob_text,
-            "gender": view.gender,
-            "mobile": view.mobile,
-            "email": view.email,
-            "eaadhaar": p.eaadhaar,
-            "transaction_id": p.transaction_id,
-        }));
+        print_json(&SandboxProfile {
+            provider: Provider::Sandbox,
+            api,
+            digilocker_id: &id,
+            profile: ProfileFields::from(&neutral),
+            eaadhaar,
+            transaction_id: &transaction_id,
+        });
     } else {
         let mut f = Fields::new();
-        f.add("digilocker id", &p.id);
-        view.fields(&mut f);
-        f.add("e-aadhaar", yes_no(p.eaadhaar))
-            .add("transaction id", &p.transaction_id);
+        f.add("digilocker id", &id);
+        profile_fields(&neutral, &mut f);
+        f.add("e-aadhaar", yes_no(eaadhaar))
+            .add("transaction id", &transaction_id);
         f.print(0);
     }
 }
 
 fn sdk_session(ctx: &Ctx, api: &str, s: &digilocker_kyc::sandbox::SdkSession) {
     if ctx.json {
-        print_json(&json!({
-            "provider": "sandbox",
-            "api": api,
-            "id": s.id,
-            "status": s.status.as_str(),
-            "created_at": s.created_at,
-            "transaction_id": s.transaction_id,
-        }));
+        print_json(&SandboxSdkSession {
+            provider: Provider::Sandbox,
+            api,
+            id: &s.id,
+            status: s.status.as_str(),
+            created_at: s.created_at,
+            transaction_id: &s.transaction_id,
+        });
     } else {
         let mut f = Fields::new();
         f.add("session id", &s.id)

@@ -5,6 +5,7 @@
 //! access_key, initiator_id, user_code}, env: {NAME: value}}`.
 
 use super::Failure;
+use super::json::{SimulateOutput, SimulatedEko, SimulatedSandbox};
 use super::output::{Ctx, fail_with, parse_duration, print_json, runtime};
 use clap::Args;
 use digilocker_kyc::simulator::{Simulator, SimulatorInfo, run_until_ctrl_c};
@@ -62,10 +63,11 @@ pub struct SimulateArgs {
     /// Approve pending sessions by themselves: after N status calls (`3`), or
     /// this long after creation (`30s`, `2m`). Without it, approve on the
     /// consent page or with the control API (see `--help`).
-    #[arg(long, value_name = "N|DURATION")]
-    auto_approve_after: Option<String>,
+    #[arg(long, value_name = "N|DURATION", value_parser = parse_auto)]
+    auto_approve_after: Option<AutoApprove>,
 }
 
+#[derive(Debug, Clone, Copy)]
 enum AutoApprove {
     Polls(u32),
     After(Duration),
@@ -117,42 +119,35 @@ fn shell_word(value: &str) -> String {
 /// Run the simulator until Ctrl-C.
 pub fn run(args: SimulateArgs, ctx: &Ctx) -> Result<(), Failure> {
     let mut builder = Simulator::builder().port(args.port);
-    match args.auto_approve_after.as_deref().map(parse_auto) {
+    match args.auto_approve_after {
         None => {}
-        Some(Ok(AutoApprove::Polls(n))) => builder = builder.auto_approve_after_polls(n),
-        Some(Ok(AutoApprove::After(d))) => builder = builder.auto_approve_after(d),
-        Some(Err(e)) => {
-            return Err(fail_with(
-                Failure::Invalid,
-                format!("invalid --auto-approve-after: {e}"),
-            ));
-        }
+        Some(AutoApprove::Polls(n)) => builder = builder.auto_approve_after_polls(n),
+        Some(AutoApprove::After(d)) => builder = builder.auto_approve_after(d),
     }
     let json = ctx.json;
     let rt = runtime()?;
     rt.block_on(run_until_ctrl_c(builder, |info| {
         let [sandbox, eko] = env_lines(info);
         if json {
-            let env: serde_json::Map<String, serde_json::Value> = sandbox
-                .iter()
-                .chain(&eko)
-                .map(|(k, v)| (k.to_string(), v.clone().into()))
-                .collect();
-            print_json(&serde_json::json!({
-                "sandbox_base_url": info.sandbox_base_url,
-                "eko_base_url": info.eko_base_url,
-                "sandbox": {
-                    "api_key": info.sandbox.api_key,
-                    "api_secret": info.sandbox.api_secret.expose(),
+            print_json(&SimulateOutput {
+                sandbox_base_url: info.sandbox_base_url.clone(),
+                eko_base_url: info.eko_base_url.clone(),
+                sandbox: SimulatedSandbox {
+                    api_key: info.sandbox.api_key.clone(),
+                    api_secret: info.sandbox.api_secret.expose().to_string(),
                 },
-                "eko": {
-                    "developer_key": info.eko.developer_key,
-                    "access_key": info.eko.access_key.expose(),
-                    "initiator_id": info.eko.initiator_id,
-                    "user_code": info.eko.user_code,
+                eko: SimulatedEko {
+                    developer_key: info.eko.developer_key.clone(),
+                    access_key: info.eko.access_key.expose().to_string(),
+                    initiator_id: info.eko.initiator_id.clone(),
+                    user_code: info.eko.user_code.clone(),
                 },
-                "env": env,
-            }));
+                env: sandbox
+                    .iter()
+                    .chain(&eko)
+                    .map(|(k, v)| (k.to_string(), v.clone().into()))
+                    .collect(),
+            });
         } else {
             outln!("DigiLocker simulator running (synthetic credentials, loopback only)\n");
             outln!("{info}\n");

@@ -47,10 +47,19 @@ fn is_zip(path: &Path, bytes: &[u8]) -> bool {
 
 fn usage(ctx: &Ctx, msg: &str) -> Failure {
     if ctx.json {
-        outln!(
-            "{}",
-            serde_json::json!({"error": {"kind": "usage", "message": msg}})
-        );
+        let out = super::json::ErrorOutput {
+            error: super::json::ErrorBody {
+                kind: "usage",
+                message: msg.to_string(),
+                exit_code: None,
+                provider: super::json::Skip::Absent,
+                http_status: super::json::Skip::Absent,
+                code: super::json::Skip::Absent,
+                transaction_id: super::json::Skip::Absent,
+                causes: None,
+            },
+        };
+        outln!("{}", serde_json::to_string(&out).unwrap_or_default());
     } else {
         eprintln!("error: {msg}");
     }

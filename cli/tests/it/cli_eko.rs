@@ -3,14 +3,14 @@
 
 use crate::cli_support;
 
-use cli_support::{REDIRECT, TempDir, digilocker, eko_env, keys, sorted, with};
+use cli_support::{REDIRECT, digilocker, eko_env, keys, sorted, temp_dir, with};
 use digilocker_kyc::simulator::{Simulator, UserAction, act_as_user};
 
 #[tokio::test]
 async fn the_whole_eko_journey() {
     let sim = Simulator::start().await.unwrap();
     let env = eko_env(&sim);
-    let tmp = TempDir::new("cli-eko");
+    let tmp = temp_dir("cli-eko");
 
     // start, human then JSON (the neutral session).
     digilocker(&["eko", "start", "--redirect", REDIRECT], &env)
@@ -158,7 +158,7 @@ async fn the_whole_eko_journey() {
         .filter_map(|r| r.operation.map(str::to_string))
         .collect();
     assert_eq!(ops, ["get_verification_status", "get_document"], "{ops:?}");
-    let saved = tmp.join("aadhaar.json");
+    let saved = tmp.path().join("aadhaar.json");
     let v = digilocker(
         &[
             "--json",
@@ -204,6 +204,7 @@ async fn the_whole_eko_journey() {
     assert_eq!(v["documents"][0]["kind"], "aadhaar");
     let file: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&saved).unwrap()).unwrap();
+    cli_support::check_schema("EkoSavedDocuments", &file).unwrap();
     assert_eq!(file["documents"][0]["name"], "Asha Verma");
     assert!(file["documents"][0]["photo_base64"].is_string());
     assert!(
@@ -368,7 +369,7 @@ async fn save_replaces_files_and_links_without_writing_through_them() {
     use std::os::unix::fs::PermissionsExt;
     let sim = Simulator::start().await.unwrap();
     let env = eko_env(&sim);
-    let tmp = TempDir::new("cli-eko-save");
+    let tmp = temp_dir("cli-eko-save");
     let s = digilocker(&["--json", "eko", "start", "--redirect", REDIRECT], &env)
         .await
         .expect(0)
@@ -381,13 +382,13 @@ async fn save_replaces_files_and_links_without_writing_through_them() {
     .await
     .unwrap();
 
-    let existing = tmp.join("existing.json");
+    let existing = tmp.path().join("existing.json");
     std::fs::write(&existing, "old").unwrap();
     std::fs::set_permissions(&existing, std::fs::Permissions::from_mode(0o644)).unwrap();
-    let victim = tmp.join("victim.txt");
+    let victim = tmp.path().join("victim.txt");
     std::fs::write(&victim, "someone else's file").unwrap();
     std::fs::set_permissions(&victim, std::fs::Permissions::from_mode(0o644)).unwrap();
-    let link = tmp.join("link.json");
+    let link = tmp.path().join("link.json");
     std::os::unix::fs::symlink(&victim, &link).unwrap();
 
     for target in [&existing, &link] {
@@ -419,7 +420,7 @@ async fn save_replaces_files_and_links_without_writing_through_them() {
         0o644
     );
     // No temporary files left behind.
-    let left: Vec<_> = std::fs::read_dir(tmp.join(""))
+    let left: Vec<_> = std::fs::read_dir(tmp.path().join(""))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .filter(|n| n.ends_with(".tmp"))

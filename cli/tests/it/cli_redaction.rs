@@ -6,7 +6,7 @@
 
 use crate::cli_support;
 
-use cli_support::{REDIRECT, Run, TempDir, digilocker, eko_env, sandbox_env, with};
+use cli_support::{REDIRECT, Run, digilocker, eko_env, sandbox_env, temp_dir, with};
 use digilocker_kyc::simulator::{Fault, Persona, Simulator, UserAction, act_as_user};
 
 const AADHAAR: &str = "987654321098";
@@ -71,8 +71,8 @@ async fn no_secret_or_full_number_in_any_output() {
         ],
         runs: 0,
     };
-    let tmp = TempDir::new("cli-redaction");
-    let save = tmp.join("doc");
+    let tmp = temp_dir("cli-redaction");
+    let save = tmp.path().join("doc");
     let save = save.to_str().unwrap();
 
     // Sessions in every state the commands can meet.

@@ -4,7 +4,7 @@
 
 use crate::cli_support;
 
-use cli_support::{REDIRECT, TempDir, digilocker, keys, sandbox_env, sorted, with};
+use cli_support::{REDIRECT, digilocker, keys, sandbox_env, sorted, temp_dir, with};
 use digilocker_kyc::simulator::{Simulator, UserAction, act_as_user};
 
 #[tokio::test]
@@ -37,7 +37,7 @@ async fn verify_by_mobile_and_by_aadhaar() {
 async fn the_whole_digilocker_journey() {
     let sim = Simulator::start().await.unwrap();
     let env = sandbox_env(&sim);
-    let tmp = TempDir::new("cli-sandbox");
+    let tmp = temp_dir("cli-sandbox");
 
     // start: the neutral session shape.
     let r = digilocker(
@@ -128,7 +128,7 @@ async fn the_whole_digilocker_journey() {
         .shows("content type:  application/xml")
         .shows("--save");
     assert!(!r.stdout.contains("X-Amz-Signature"), "{r}");
-    let saved = tmp.join("aadhaar.xml");
+    let saved = tmp.path().join("aadhaar.xml");
     let r = digilocker(
         &[
             "sandbox",
@@ -162,7 +162,7 @@ async fn the_whole_digilocker_journey() {
             &id,
             "pan",
             "--save",
-            tmp.0.to_str().unwrap(),
+            tmp.path().to_str().unwrap(),
             "--json",
         ],
         &env,
@@ -198,7 +198,7 @@ async fn the_whole_digilocker_journey() {
     assert_eq!(file["identity"]["name"], "Asha Verma");
     assert_eq!(file["identity"]["masked_id"], "XXXXXX234Z");
     assert!(!file["link"].as_str().unwrap().contains('?'));
-    assert!(tmp.join("pan.xml").exists());
+    assert!(tmp.path().join("pan.xml").exists());
 
     // profile, human and JSON.
     let r = digilocker(&["sandbox", "profile", &id], &env).await;
@@ -425,7 +425,7 @@ async fn flags_instead_of_environment() {
 async fn sdk_commands() {
     let sim = Simulator::start().await.unwrap();
     let env = sandbox_env(&sim);
-    let tmp = TempDir::new("cli-sdk");
+    let tmp = temp_dir("cli-sdk");
     let v = digilocker(
         &["sandbox", "sdk", "create", "--doc", "aadhaar", "--json"],
         &env,
@@ -460,7 +460,7 @@ async fn sdk_commands() {
     assert_eq!(v["api"], "digilocker_sdk");
     assert_eq!(v["outcome"]["state"], "succeeded");
 
-    let saved = tmp.join("sdk.xml");
+    let saved = tmp.path().join("sdk.xml");
     digilocker(
         &[
             "sandbox",
@@ -488,7 +488,7 @@ async fn sdk_commands() {
 async fn entitylocker_commands() {
     let sim = Simulator::start().await.unwrap();
     let env = sandbox_env(&sim);
-    let tmp = TempDir::new("cli-entity");
+    let tmp = temp_dir("cli-entity");
     let v = digilocker(
         &[
             "sandbox",
@@ -537,7 +537,7 @@ async fn entitylocker_commands() {
             .contains(&"gstn_details".into())
     );
 
-    let saved = tmp.join("gstn.pdf");
+    let saved = tmp.path().join("gstn.pdf");
     digilocker(
         &[
             "sandbox",
@@ -591,7 +591,7 @@ async fn entitylocker_commands() {
 async fn entitylocker_sdk_commands() {
     let sim = Simulator::start().await.unwrap();
     let env = sandbox_env(&sim);
-    let tmp = TempDir::new("cli-entity-sdk");
+    let tmp = temp_dir("cli-entity-sdk");
     let v = digilocker(
         &[
             "--json",
@@ -625,14 +625,14 @@ async fn entitylocker_sdk_commands() {
             &id,
             "gstn_details",
             "--save",
-            tmp.0.to_str().unwrap(),
+            tmp.path().to_str().unwrap(),
         ],
         &env,
     )
     .await
     .expect(0)
     .shows("saved to");
-    assert!(tmp.join("gstn_details.pdf").exists());
+    assert!(tmp.path().join("gstn_details.pdf").exists());
 }
 
 /// A connection error names the host and port it tried, on both providers.

@@ -8,17 +8,18 @@ use crate::verify_support;
 
 use verify_support::{FX, read};
 
-fn write_docs() -> (std::path::PathBuf, std::path::PathBuf) {
+/// A good and a tampered signed document, in a folder removed when the
+/// guard drops.
+fn write_docs() -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
     let xml = "<Certificate><CertificateData><KycRes ts=\"2025-03-04T10:11:12+05:30\"><UidData uid=\"xxxxxxxx0042\"><Poi name=\"Test Person\" dob=\"01-01-1990\" gender=\"F\"/><Poa pc=\"411001\"/></UidData></KycRes></CertificateData></Certificate>";
     let chain = format!("{}{}", read("leaf.pem"), read("inter.pem"));
     let good = sign_enveloped(xml, &read("leaf.key"), &chain, true).unwrap();
     let bad = good.replace("Test Person", "Evil Person");
-    let dir = std::env::temp_dir().join(format!("cli-verify-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let (g, b) = (dir.join("good.xml"), dir.join("bad.xml"));
+    let dir = crate::cli_support::temp_dir("cli-verify");
+    let (g, b) = (dir.path().join("good.xml"), dir.path().join("bad.xml"));
     std::fs::write(&g, good).unwrap();
     std::fs::write(&b, bad).unwrap();
-    (g, b)
+    (dir, g, b)
 }
 
 fn cli() -> Command {
@@ -29,7 +30,7 @@ fn cli() -> Command {
 
 #[test]
 fn verified_document_exits_0_with_masked_json() {
-    let (good, _) = write_docs();
+    let (_dir, good, _) = write_docs();
     let out = cli()
         .args([
             "--json",
@@ -69,7 +70,7 @@ fn verified_document_exits_0_with_masked_json() {
 
 #[test]
 fn tampered_document_exits_6_with_reason() {
-    let (good, bad) = write_docs();
+    let (_dir, good, bad) = write_docs();
     let out = cli()
         .args(["verify", "--trust-anchor", &format!("{FX}/root.pem")])
         .arg(&good)
@@ -93,7 +94,7 @@ fn tampered_document_exits_6_with_reason() {
 
 #[test]
 fn usage_errors_exit_2() {
-    let (good, _) = write_docs();
+    let (_dir, good, _) = write_docs();
     let none = cli().arg("verify").arg(&good).output().unwrap();
     assert_eq!(none.status.code(), Some(2), "no anchor is a usage error");
     let at = cli()
@@ -123,7 +124,7 @@ fn usage_errors_exit_2() {
 
 /// A UIDAI-profile offline e-KYC XML (inclusive C14N SignedInfo) in an AES
 /// ZIP locked with `code`; the mobile hash is for 9876543210 (last digit 2).
-fn write_offline_zip(code: &str) -> std::path::PathBuf {
+fn write_offline_zip(code: &str) -> (tempfile::TempDir, std::path::PathBuf) {
     use digilocker_kyc::verify::{offline::contact_hash, sign::sign_enveloped_with};
     use std::io::Write as _;
     let xml = format!(
@@ -138,16 +139,15 @@ fn write_offline_zip(code: &str) -> std::path::PathBuf {
     w.start_file("offline.xml", opts).unwrap();
     w.write_all(signed.as_bytes()).unwrap();
     let bytes = w.finish().unwrap().into_inner();
-    let dir = std::env::temp_dir().join(format!("cli-verify-offline-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let p = dir.join("offline.zip");
+    let dir = crate::cli_support::temp_dir("cli-verify-offline");
+    let p = dir.path().join("offline.zip");
     std::fs::write(&p, bytes).unwrap();
-    p
+    (dir, p)
 }
 
 #[test]
 fn offline_zip_with_share_code_exits_0_and_6_with_wrong_anchors() {
-    let zip = write_offline_zip("Lock@487");
+    let (_dir, zip) = write_offline_zip("Lock@487");
     let run = |anchor: &str, code: &str, extra: &[&str]| {
         cli()
             .args([

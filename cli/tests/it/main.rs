@@ -18,6 +18,7 @@ mod cli_demo;
 mod cli_eko;
 mod cli_redaction;
 mod cli_sandbox;
+mod cli_schema;
 mod cli_verify;
 mod privacy_cli;
 mod simulator_http;

@@ -3,7 +3,7 @@
 
 use crate::common;
 
-use common::{TempDir, fixture, openapi_copy, seed};
+use common::{fixture, openapi_copy, seed, temp_dir};
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -48,8 +48,8 @@ fn check_fails_with_2_and_names_the_defect() {
 
 #[test]
 fn check_on_a_missing_folder_is_an_other_error() {
-    let t = TempDir::new("cli-missing");
-    let o = digilocker(&["spec", "check", "--dir", s(&t.join("nope"))]);
+    let t = temp_dir("cli-missing");
+    let o = digilocker(&["spec", "check", "--dir", s(&t.path().join("nope"))]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
 }
 
@@ -97,7 +97,7 @@ fn import_exit_codes_and_untouched_target() {
     let before = std::fs::read(&target).unwrap();
 
     // Invalid input: 2.
-    let bad = t.join("bad.txt");
+    let bad = t.path().join("bad.txt");
     std::fs::write(&bad, "````yaml\nopenapi: [\n````\n").unwrap();
     let o = digilocker(&["spec", "import", s(&bad), "--into", s(&target)]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));

@@ -4,7 +4,6 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The crate's `openapi/` folder.
 pub fn openapi_dir() -> PathBuf {
@@ -42,41 +41,13 @@ pub fn seed(prefix: &str) -> PathBuf {
     found.remove(0)
 }
 
-/// A temporary folder, removed on drop.
-pub struct TempDir(PathBuf);
-
-impl TempDir {
-    /// A new empty folder under the system's temporary folder.
-    pub fn new(tag: &str) -> Self {
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0);
-        let p = std::env::temp_dir().join(format!(
-            "digilocker-kyc-{tag}-{}-{}-{nanos}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::SeqCst)
-        ));
-        std::fs::create_dir_all(&p).expect("create temp dir");
-        TempDir(p)
-    }
-
-    /// Its path.
-    pub fn path(&self) -> &Path {
-        &self.0
-    }
-
-    /// A path inside it.
-    pub fn join(&self, rel: &str) -> PathBuf {
-        self.0.join(rel)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
+/// A new empty folder under the system's temporary folder
+/// (`digilocker-kyc-<tag>-…`), removed on drop.
+pub fn temp_dir(tag: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("digilocker-kyc-{tag}-"))
+        .tempdir()
+        .expect("create temp dir")
 }
 
 /// Copy a folder recursively.
@@ -94,9 +65,9 @@ pub fn copy_dir(from: &Path, to: &Path) {
 }
 
 /// A temporary copy of the crate's `openapi/` folder: `(guard, copy)`.
-pub fn openapi_copy(tag: &str) -> (TempDir, PathBuf) {
-    let t = TempDir::new(tag);
-    let dir = t.join("openapi");
+pub fn openapi_copy(tag: &str) -> (tempfile::TempDir, PathBuf) {
+    let t = temp_dir(tag);
+    let dir = t.path().join("openapi");
     copy_dir(&openapi_dir(), &dir);
     (t, dir)
 }

@@ -3,7 +3,6 @@
 #![allow(dead_code)]
 
 use digilocker_kyc::simulator::Simulator;
-use std::path::PathBuf;
 use std::process::Stdio;
 
 /// Every variable the CLI reads; removed from the child's environment so a
@@ -37,10 +36,19 @@ pub struct Run {
 }
 
 impl Run {
-    /// stdout parsed as JSON (panics with the whole run otherwise).
+    /// stdout parsed as JSON (panics with the whole run otherwise), checked
+    /// against the command's definition in `cli/json-schema.json` (see
+    /// [`definition_for`]).
+    #[track_caller]
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{self}"))
+        let v = serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{self}"));
+        if let Some(def) = definition_for(&self.args, self.code, &v)
+            && let Err(e) = check_schema(def, &v)
+        {
+            panic!("the output does not match {def} of cli/json-schema.json:\n{e}\n{self}");
+        }
+        v
     }
 
     /// stdout and stderr together.
@@ -140,29 +148,124 @@ pub fn with(
         .collect()
 }
 
-/// A fresh directory under the target dir, removed on drop.
-pub struct TempDir(pub PathBuf);
-
-impl TempDir {
-    pub fn new(name: &str) -> Self {
-        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!(
-            "{name}-{}-{}",
-            std::process::id(),
-            fastrand::u32(..)
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
+/// The definition in `cli/json-schema.json` of what `args` print with
+/// `--json` (exit `code`): `ErrorOutput` for a failure that printed an
+/// error, else by the command path; `None` for commands the schema does not
+/// cover (`spec`, `verify`).
+pub fn definition_for(
+    args: &[String],
+    code: Option<i32>,
+    v: &serde_json::Value,
+) -> Option<&'static str> {
+    if code != Some(0) && v.get("error").is_some() {
+        return Some("ErrorOutput");
     }
+    let words: Vec<&str> = args
+        .iter()
+        .map(String::as_str)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let after = |w: &str, options: &[&'static str]| -> Option<&'static str> {
+        let i = words.iter().position(|x| *x == w)?;
+        words[i + 1..]
+            .iter()
+            .find_map(|x| options.iter().find(|o| *o == x).copied())
+    };
+    let top = words.iter().find(|w| {
+        [
+            "demo", "sandbox", "eko", "simulate", "spec", "verify", "schema",
+        ]
+        .contains(w)
+    })?;
+    Some(match *top {
+        "demo" => "DemoOutput",
+        "simulate" => "SimulateOutput",
+        "eko" => match after("eko", &["start", "status", "document", "callback"])? {
+            "start" => "Session",
+            "status" => "EkoStatus",
+            "document" => "EkoDocument",
+            _ => "EkoCallback",
+        },
+        "sandbox" => {
+            let groups = ["sdk", "entity", "entity-sdk"];
+            let ops = [
+                "verify", "start", "status", "document", "profile", "create", "details",
+            ];
+            let group = after(
+                "sandbox",
+                &[
+                    "sdk",
+                    "entity",
+                    "entity-sdk",
+                    "verify",
+                    "start",
+                    "status",
+                    "document",
+                    "profile",
+                ],
+            )?;
+            let op = if groups.contains(&group) {
+                after(group, &ops)?
+            } else {
+                group
+            };
+            match (group, op) {
+                ("entity", "start") => "SandboxEntityStart",
+                (_, "start") => "Session",
+                (_, "verify") => "SandboxVerify",
+                (_, "status") => "SandboxStatus",
+                (_, "document") => "SandboxDocument",
+                (_, "profile") => "SandboxProfile",
+                (_, "create") => "SandboxSdkSession",
+                (_, "details") => "SandboxEntityDetails",
+                _ => return None,
+            }
+        }
+        _ => return None,
+    })
+}
 
-    pub fn join(&self, p: &str) -> PathBuf {
-        self.0.join(p)
+/// The checked-in schema, `cli/json-schema.json`.
+pub fn schema() -> &'static serde_json::Value {
+    static SCHEMA: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
+    SCHEMA.get_or_init(|| {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/json-schema.json");
+        let text = std::fs::read_to_string(path).expect("cli/json-schema.json is readable");
+        serde_json::from_str(&text).expect("cli/json-schema.json is JSON")
+    })
+}
+
+/// Check `v` against `definition` of the checked-in schema; the errors, one
+/// a line, otherwise.
+pub fn check_schema(definition: &str, v: &serde_json::Value) -> Result<(), String> {
+    let s = schema();
+    assert!(
+        s["definitions"].get(definition).is_some(),
+        "no definition {definition} in cli/json-schema.json"
+    );
+    let root = serde_json::json!({
+        "$schema": s["$schema"],
+        "$ref": format!("#/definitions/{definition}"),
+        "definitions": s["definitions"],
+    });
+    let validator = jsonschema::draft7::new(&root).expect("the schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(v)
+        .map(|e| format!("  at {}: {e}", e.instance_path()))
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors.join("\n"))
     }
 }
 
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
+/// A fresh directory under the target dir (`<tag>-…`), removed on drop.
+pub fn temp_dir(tag: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("{tag}-"))
+        .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
+        .expect("create a temporary directory")
 }
 
 /// The keys of a JSON object, sorted.
