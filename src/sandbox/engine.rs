@@ -121,13 +121,14 @@ where
     }
 }
 
-/// The Sandbox error envelope of a body, when it is one (a JSON object).
+/// The Sandbox error envelope of a body, when it is one (a JSON object),
+/// read in one pass. (A serde struct would also accept a JSON array, field
+/// by position, so anything not starting with `{` is refused first.)
 fn envelope_of(body: &[u8]) -> std::result::Result<wire::SandboxError, String> {
-    let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| e.to_string())?;
-    if !value.is_object() {
+    if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
         return Err("not a JSON object".into());
     }
-    serde_json::from_value(value).map_err(|e| e.to_string())
+    serde_json::from_slice(body).map_err(|e| e.to_string())
 }
 
 /// Whether a failure is Sandbox refusing the access token (not the
@@ -137,12 +138,11 @@ fn envelope_of(body: &[u8]) -> std::result::Result<wire::SandboxError, String> {
 pub(crate) fn token_rejected(status: u16, body: &[u8]) -> bool {
     match status {
         401 => true,
+        // The words are looked for in the body as text: the retry loop
+        // decides this before the facade reads the envelope, and a body is
+        // parsed as JSON only once, there.
         403 => {
-            let text = envelope_of(body)
-                .ok()
-                .and_then(|e| e.message)
-                .unwrap_or_else(|| String::from_utf8_lossy(body).into_owned())
-                .to_lowercase();
+            let text = String::from_utf8_lossy(body).to_lowercase();
             ["token", "expired", "revoked", "unauthorized", "jwt"]
                 .iter()
                 .any(|w| text.contains(w))
