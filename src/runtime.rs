@@ -36,7 +36,10 @@ struct Call {
 }
 
 tokio::task_local! {
-    static CALL: Call;
+    // Boxed: the scope swaps the value in and out of the thread on every
+    // poll of the operation, and a pointer is cheaper to swap than the slot
+    // and the span.
+    static CALL: Box<Call>;
 }
 
 /// Run a facade call with a slot for errors raised inside its hooks.
@@ -45,7 +48,7 @@ async fn scoped<T>(span: tracing::Span, f: impl Future<Output = T>) -> T {
         raised: RefCell::new(None),
         span,
     };
-    CALL.scope(call, f).await
+    CALL.scope(Box::new(call), f).await
 }
 
 /// The span of the facade call in progress (the current span outside one).

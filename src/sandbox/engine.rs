@@ -5,7 +5,7 @@
 
 use super::SandboxClient;
 use crate::error::{Error, NotReadyReason, Provider, ProviderError, Result};
-use crate::generated::sandbox::types as wire;
+use crate::generated::sandbox::{self as generated, types as wire};
 use crate::http::{Failure, decode_error};
 use crate::redact::{Secret, mask_sensitive};
 use crate::retry::parse_retry_after;
@@ -48,6 +48,9 @@ impl Envelope for wire::AuthenticateResponse {
     }
 }
 
+/// What a generated builder's `send()` gives.
+pub(crate) type Sent<W> = std::result::Result<ResponseValue<W>, progenitor_client::Error<()>>;
+
 impl SandboxClient {
     /// Run one facade operation in its span (see [`runtime::traced`]).
     pub(crate) async fn traced<T>(
@@ -58,13 +61,32 @@ impl SandboxClient {
         runtime::traced(Provider::Sandbox, operation, body).await
     }
 
+    /// A read of one session (status, document, profile, entity): the id
+    /// checked before anything is sent, then `send` (which may check more
+    /// of the input, and gets the generated client and the id), then `map`
+    /// from the generated answer, all in the operation's span.
+    pub(crate) async fn session_read<W, T>(
+        &self,
+        operation: &'static str,
+        session_id: &str,
+        send: impl AsyncFnOnce(&generated::Client, &str) -> Result<Sent<W>>,
+        map: impl FnOnce(W) -> Result<T>,
+    ) -> Result<T>
+    where
+        W: Envelope + serde::de::DeserializeOwned,
+    {
+        self.traced(operation, async move {
+            super::validate::session_id(session_id)?;
+            let sent = send(&self.inner.api, session_id).await?;
+            map(self.call(sent).await?)
+        })
+        .await
+    }
+
     /// What a generated call returned: the value (its transaction id on the
     /// span) or the typed error. Auth headers, retries and re-authentication
     /// happened in the generated client's hooks ([`super::runtime`]).
-    pub(crate) async fn call<T>(
-        &self,
-        result: std::result::Result<ResponseValue<T>, progenitor_client::Error<()>>,
-    ) -> Result<T>
+    pub(crate) async fn call<T>(&self, result: Sent<T>) -> Result<T>
     where
         T: Envelope + serde::de::DeserializeOwned,
     {

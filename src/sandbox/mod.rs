@@ -153,6 +153,21 @@ impl SandboxClient {
 mod tests {
     use super::*;
 
+    /// The operations' futures can be spawned on a multi-threaded runtime.
+    #[test]
+    fn operation_futures_are_send() {
+        fn assert_send<T: Send>(_: &T) {}
+        let c = SandboxClient::builder()
+            .api_key("key_test_send")
+            .api_secret("secret_test_send")
+            .build()
+            .unwrap();
+        assert_send(&c.session_status("s"));
+        assert_send(&c.document("s", DocType::Aadhaar));
+        assert_send(&c.entity_details("s"));
+        assert_send(&c.verify_user(VerifyUser::mobile("9000000001").unwrap()));
+    }
+
     #[test]
     fn client_is_shareable() {
         fn assert_shareable<T: Clone + Send + Sync + 'static>() {}

@@ -123,19 +123,18 @@ impl SandboxClient {
     /// Where a DigiLocker session stands
     /// (`GET /kyc/digilocker/sessions/{session_id}/status`).
     pub async fn session_status(&self, session_id: &str) -> Result<SessionState> {
-        self.traced("digilocker_get_session_status", async move {
-            validate::session_id(session_id)?;
-            let api = &self.inner.api;
-            let r = self
-                .call(
-                    api.digilocker_get_session_status()
-                        .session_id(session_id)
-                        .send()
-                        .await,
-                )
-                .await?;
-            state_outcome(r)
-        })
+        self.session_read(
+            "digilocker_get_session_status",
+            session_id,
+            async |api, id| {
+                Ok(api
+                    .digilocker_get_session_status()
+                    .session_id(id)
+                    .send()
+                    .await)
+            },
+            state_outcome,
+        )
         .await
     }
 
@@ -146,40 +145,38 @@ impl SandboxClient {
     /// [`Error::SessionNotFound`].
     pub async fn document(&self, session_id: &str, doc_type: DocType) -> Result<Document> {
         use wire::DigilockerGetDocumentDocType as G;
-        self.traced("digilocker_get_document", async move {
-            validate::session_id(session_id)?;
-            let g: G = validate::wire_doc_type("doc_type", doc_type.as_str())?;
-            let api = &self.inner.api;
-            let r = self
-                .call(
-                    api.digilocker_get_document()
-                        .session_id(session_id)
-                        .doc_type(g)
-                        .send()
-                        .await,
-                )
-                .await?;
-            document_outcome(r, doc_type)
-        })
+        self.session_read(
+            "digilocker_get_document",
+            session_id,
+            async |api, id| {
+                let g: G = validate::wire_doc_type("doc_type", doc_type.as_str())?;
+                Ok(api
+                    .digilocker_get_document()
+                    .session_id(id)
+                    .doc_type(g)
+                    .send()
+                    .await)
+            },
+            |r| document_outcome(r, doc_type.clone()),
+        )
         .await
     }
 
     /// The DigiLocker account holder's profile
     /// (`GET /kyc/digilocker/sessions/{session_id}/user/profile`).
     pub async fn user_profile(&self, session_id: &str) -> Result<UserProfile> {
-        self.traced("digilocker_get_user_profile", async move {
-            validate::session_id(session_id)?;
-            let api = &self.inner.api;
-            let r = self
-                .call(
-                    api.digilocker_get_user_profile()
-                        .session_id(session_id)
-                        .send()
-                        .await,
-                )
-                .await?;
-            profile_outcome(r)
-        })
+        self.session_read(
+            "digilocker_get_user_profile",
+            session_id,
+            async |api, id| {
+                Ok(api
+                    .digilocker_get_user_profile()
+                    .session_id(id)
+                    .send()
+                    .await)
+            },
+            profile_outcome,
+        )
         .await
     }
 
@@ -219,19 +216,18 @@ impl SandboxClient {
     /// Where a DigiLocker SDK session stands
     /// (`GET /kyc/digilocker-sdk/sessions/{session_id}/status`).
     pub async fn sdk_session_status(&self, session_id: &str) -> Result<SessionState> {
-        self.traced("digilocker_sdk_get_session_status", async move {
-            validate::session_id(session_id)?;
-            let api = &self.inner.api;
-            let r = self
-                .call(
-                    api.digilocker_sdk_get_session_status()
-                        .session_id(session_id)
-                        .send()
-                        .await,
-                )
-                .await?;
-            state_outcome(r)
-        })
+        self.session_read(
+            "digilocker_sdk_get_session_status",
+            session_id,
+            async |api, id| {
+                Ok(api
+                    .digilocker_sdk_get_session_status()
+                    .session_id(id)
+                    .send()
+                    .await)
+            },
+            state_outcome,
+        )
         .await
     }
 
@@ -239,40 +235,38 @@ impl SandboxClient {
     /// (`GET /kyc/digilocker-sdk/sessions/{session_id}/documents/{doc_type}`).
     pub async fn sdk_document(&self, session_id: &str, doc_type: DocType) -> Result<Document> {
         use wire::DigilockerSdkGetDocumentDocType as G;
-        self.traced("digilocker_sdk_get_document", async move {
-            validate::session_id(session_id)?;
-            let g: G = validate::wire_doc_type("doc_type", doc_type.as_str())?;
-            let api = &self.inner.api;
-            let r = self
-                .call(
-                    api.digilocker_sdk_get_document()
-                        .session_id(session_id)
-                        .doc_type(g)
-                        .send()
-                        .await,
-                )
-                .await?;
-            sdk_document_outcome(r, doc_type)
-        })
+        self.session_read(
+            "digilocker_sdk_get_document",
+            session_id,
+            async |api, id| {
+                let g: G = validate::wire_doc_type("doc_type", doc_type.as_str())?;
+                Ok(api
+                    .digilocker_sdk_get_document()
+                    .session_id(id)
+                    .doc_type(g)
+                    .send()
+                    .await)
+            },
+            |r| sdk_document_outcome(r, doc_type.clone()),
+        )
         .await
     }
 
     /// The profile of a DigiLocker SDK session's user
     /// (`GET /kyc/digilocker-sdk/sessions/{session_id}/user/profile`).
     pub async fn sdk_user_profile(&self, session_id: &str) -> Result<UserProfile> {
-        self.traced("digilocker_sdk_get_user_profile", async move {
-            validate::session_id(session_id)?;
-            let api = &self.inner.api;
-            let r = self
-                .call(
-                    api.digilocker_sdk_get_user_profile()
-                        .session_id(session_id)
-                        .send()
-                        .await,
-                )
-                .await?;
-            profile_outcome(r)
-        })
+        self.session_read(
+            "digilocker_sdk_get_user_profile",
+            session_id,
+            async |api, id| {
+                Ok(api
+                    .digilocker_sdk_get_user_profile()
+                    .session_id(id)
+                    .send()
+                    .await)
+            },
+            profile_outcome,
+        )
         .await
     }
 
@@ -304,19 +298,18 @@ impl SandboxClient {
         &self,
         session_id: &str,
     ) -> Result<SessionState<EntityDocType>> {
-        self.traced("entitylocker_get_session_status", async move {
-            validate::session_id(session_id)?;
-            let api = &self.inner.api;
-            let r = self
-                .call(
-                    api.entitylocker_get_session_status()
-                        .session_id(session_id)
-                        .send()
-                        .await,
-                )
-                .await?;
-            state_outcome(r)
-        })
+        self.session_read(
+            "entitylocker_get_session_status",
+            session_id,
+            async |api, id| {
+                Ok(api
+                    .entitylocker_get_session_status()
+                    .session_id(id)
+                    .send()
+                    .await)
+            },
+            state_outcome,
+        )
         .await
     }
 
@@ -328,68 +321,67 @@ impl SandboxClient {
         doc_type: EntityDocType,
     ) -> Result<Document<EntityDocType>> {
         use wire::EntitylockerGetDocumentDocType as G;
-        self.traced("entitylocker_get_document", async move {
-            validate::session_id(session_id)?;
-            let g: G = validate::wire_doc_type("doc_type", doc_type.as_str())?;
-            let api = &self.inner.api;
-            let r = self
-                .call(
-                    api.entitylocker_get_document()
-                        .session_id(session_id)
-                        .doc_type(g)
-                        .send()
-                        .await,
-                )
-                .await?;
-            document_outcome(r, doc_type)
-        })
+        self.session_read(
+            "entitylocker_get_document",
+            session_id,
+            async |api, id| {
+                let g: G = validate::wire_doc_type("doc_type", doc_type.as_str())?;
+                Ok(api
+                    .entitylocker_get_document()
+                    .session_id(id)
+                    .doc_type(g)
+                    .send()
+                    .await)
+            },
+            |r| document_outcome(r, doc_type.clone()),
+        )
         .await
     }
 
     /// The business behind an EntityLocker session
     /// (`GET /kyc/entitylocker/sessions/{session_id}/entity`).
     pub async fn entity_details(&self, session_id: &str) -> Result<EntityDetails> {
-        self.traced("entitylocker_get_entity_details", async move {
-            validate::session_id(session_id)?;
-            let api = &self.inner.api;
-            let r = self
-                .call(
-                    api.entitylocker_get_entity_details()
-                        .session_id(session_id)
-                        .send()
-                        .await,
-                )
-                .await?;
-            let d = r.data;
-            Ok(EntityDetails {
-                id: d.id,
-                name: d.name,
-                date_of_incorporation: d.date_of_incorporation.to_string(),
-                email: d.email,
-                mobile: Masked::new(d.mobile),
-                verified_by: VerifiedBy::from(d.verified_by),
-                transaction_id: r.transaction_id,
-            })
-        })
+        self.session_read(
+            "entitylocker_get_entity_details",
+            session_id,
+            async |api, id| {
+                Ok(api
+                    .entitylocker_get_entity_details()
+                    .session_id(id)
+                    .send()
+                    .await)
+            },
+            |r| {
+                let d = r.data;
+                Ok(EntityDetails {
+                    id: d.id,
+                    name: d.name,
+                    date_of_incorporation: d.date_of_incorporation.to_string(),
+                    email: d.email,
+                    mobile: Masked::new(d.mobile),
+                    verified_by: VerifiedBy::from(d.verified_by),
+                    transaction_id: r.transaction_id,
+                })
+            },
+        )
         .await
     }
 
     /// The profile of the person who signed in to EntityLocker
     /// (`GET /kyc/entitylocker/sessions/{session_id}/user/profile`).
     pub async fn entity_user_profile(&self, session_id: &str) -> Result<UserProfile> {
-        self.traced("entitylocker_get_user_profile", async move {
-            validate::session_id(session_id)?;
-            let api = &self.inner.api;
-            let r = self
-                .call(
-                    api.entitylocker_get_user_profile()
-                        .session_id(session_id)
-                        .send()
-                        .await,
-                )
-                .await?;
-            entity_profile_outcome(r)
-        })
+        self.session_read(
+            "entitylocker_get_user_profile",
+            session_id,
+            async |api, id| {
+                Ok(api
+                    .entitylocker_get_user_profile()
+                    .session_id(id)
+                    .send()
+                    .await)
+            },
+            entity_profile_outcome,
+        )
         .await
     }
 
@@ -430,19 +422,18 @@ impl SandboxClient {
         &self,
         session_id: &str,
     ) -> Result<SessionState<EntityDocType>> {
-        self.traced("entitylocker_sdk_get_session_status", async move {
-            validate::session_id(session_id)?;
-            let api = &self.inner.api;
-            let r = self
-                .call(
-                    api.entitylocker_sdk_get_session_status()
-                        .session_id(session_id)
-                        .send()
-                        .await,
-                )
-                .await?;
-            state_outcome(r)
-        })
+        self.session_read(
+            "entitylocker_sdk_get_session_status",
+            session_id,
+            async |api, id| {
+                Ok(api
+                    .entitylocker_sdk_get_session_status()
+                    .session_id(id)
+                    .send()
+                    .await)
+            },
+            state_outcome,
+        )
         .await
     }
 
@@ -454,21 +445,20 @@ impl SandboxClient {
         doc_type: EntityDocType,
     ) -> Result<Document<EntityDocType>> {
         use wire::EntitylockerSdkGetDocumentDocType as G;
-        self.traced("entitylocker_sdk_get_document", async move {
-            validate::session_id(session_id)?;
-            let g: G = validate::wire_doc_type("doc_type", doc_type.as_str())?;
-            let api = &self.inner.api;
-            let r = self
-                .call(
-                    api.entitylocker_sdk_get_document()
-                        .session_id(session_id)
-                        .doc_type(g)
-                        .send()
-                        .await,
-                )
-                .await?;
-            document_outcome(r, doc_type)
-        })
+        self.session_read(
+            "entitylocker_sdk_get_document",
+            session_id,
+            async |api, id| {
+                let g: G = validate::wire_doc_type("doc_type", doc_type.as_str())?;
+                Ok(api
+                    .entitylocker_sdk_get_document()
+                    .session_id(id)
+                    .doc_type(g)
+                    .send()
+                    .await)
+            },
+            |r| document_outcome(r, doc_type.clone()),
+        )
         .await
     }
 
