@@ -36,10 +36,7 @@ struct Call {
 }
 
 tokio::task_local! {
-    // Boxed: the scope swaps the value in and out of the thread on every
-    // poll of the operation, and a pointer is cheaper to swap than the slot
-    // and the span.
-    static CALL: Box<Call>;
+    static CALL: Call;
 }
 
 /// Run a facade call with a slot for errors raised inside its hooks.
@@ -48,7 +45,7 @@ async fn scoped<T>(span: tracing::Span, f: impl Future<Output = T>) -> T {
         raised: RefCell::new(None),
         span,
     };
-    CALL.scope(Box::new(call), f).await
+    CALL.scope(call, f).await
 }
 
 /// The span of the facade call in progress (the current span outside one).
