@@ -99,11 +99,7 @@ impl EkoClient {
     /// could not be made), so a link is never created twice.
     pub async fn create_url(&self, req: CreateUrl) -> Result<EkoLink> {
         req.validate()?;
-        let client_ref_id = match req.client_ref_id.clone() {
-            Some(id) => id,
-            None => client_ref_id_at(self.runtime().clock.now_ms()),
-        };
-        validate_client_ref_id(&client_ref_id)?;
+        let client_ref_id = self.client_ref_id(req.client_ref_id.clone())?;
         runtime::traced(Provider::Eko, "create_digilocker_url", async {
             record("client_ref_id", &client_ref_id);
             let body = wire::CreateUrlRequest {
@@ -184,11 +180,7 @@ impl EkoClient {
     /// [`document`](Self::document) with per-call overrides.
     pub async fn document_with(&self, req: DocumentRequest) -> Result<EkoDocuments> {
         req.validate()?;
-        let client_ref_id = match req.client_ref_id.clone() {
-            Some(id) => id,
-            None => client_ref_id_at(self.runtime().clock.now_ms()),
-        };
-        validate_client_ref_id(&client_ref_id)?;
+        let client_ref_id = self.client_ref_id(req.client_ref_id.clone())?;
         runtime::traced(Provider::Eko, "get_document", async {
             record("client_ref_id", &client_ref_id);
             record("reference_id", &req.reference_id);
@@ -207,6 +199,14 @@ impl EkoClient {
             documents_outcome(&req, resp)
         })
         .await
+    }
+
+    /// The caller's `client_ref_id`, or a fresh one from the clock; checked
+    /// before anything is sent.
+    fn client_ref_id(&self, given: Option<String>) -> Result<String> {
+        let id = given.unwrap_or_else(|| client_ref_id_at(self.runtime().clock.now_ms()));
+        validate_client_ref_id(&id)?;
+        Ok(id)
     }
 
     fn initiator(&self, over: Option<&Masked>) -> String {
