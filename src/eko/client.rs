@@ -274,21 +274,33 @@ where
 
 /// One span per operation: identifiers, status and timing only; never a
 /// body, a key or a personal identifier.
-fn envelope<'a>(
-    status: i64,
-    message: &'a Option<String>,
-    response_status_id: Option<i64>,
-    response_type_id: Option<i64>,
-    invalid_params: &'a Option<wire::InvalidParams>,
-) -> Envelope<'a> {
-    Envelope {
-        status,
-        message: message.as_deref(),
-        response_status_id,
-        response_type_id,
-        invalid_params: invalid_params.as_ref(),
-    }
+/// The envelope fields every Eko response carries (the generated types
+/// differ only in their `data`).
+trait HasEnvelope {
+    fn envelope(&self) -> Envelope<'_>;
 }
+
+macro_rules! has_envelope {
+    ($($t:ident),+) => {$(
+        impl HasEnvelope for wire::$t {
+            fn envelope(&self) -> Envelope<'_> {
+                Envelope {
+                    status: self.status,
+                    message: self.message.as_deref(),
+                    response_status_id: self.response_status_id,
+                    response_type_id: self.response_type_id,
+                    invalid_params: self.invalid_params.as_ref(),
+                }
+            }
+        }
+    )+};
+}
+
+has_envelope!(
+    CreateUrlResponse,
+    VerificationStatusResponse,
+    GetDocumentResponse
+);
 
 fn trimmed(s: Option<String>) -> Option<String> {
     s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
@@ -305,13 +317,7 @@ pub(crate) fn link_outcome(
     client_ref_id: String,
     requested: &[EkoDocType],
 ) -> Result<EkoLink> {
-    let env = envelope(
-        resp.status,
-        &resp.message,
-        resp.response_status_id,
-        resp.response_type_id,
-        &resp.invalid_params,
-    );
+    let env = resp.envelope();
     if resp.status != 0 {
         return Err(Error::Provider(env.to_error().into()));
     }
@@ -343,13 +349,7 @@ pub(crate) fn status_outcome(
     reference_id: ReferenceId,
     resp: wire::VerificationStatusResponse,
 ) -> Result<EkoStatus> {
-    let env = envelope(
-        resp.status,
-        &resp.message,
-        resp.response_status_id,
-        resp.response_type_id,
-        &resp.invalid_params,
-    );
+    let env = resp.envelope();
     let data = resp.data.clone().unwrap_or_default();
     let upstream_status = trimmed(data.status.clone());
     let user_details = data
@@ -402,13 +402,7 @@ pub(crate) fn documents_outcome(
     req: &DocumentRequest,
     resp: wire::GetDocumentResponse,
 ) -> Result<EkoDocuments> {
-    let env = envelope(
-        resp.status,
-        &resp.message,
-        resp.response_status_id,
-        resp.response_type_id,
-        &resp.invalid_params,
-    );
+    let env = resp.envelope();
     let not_ready = |reason: NotReadyReason, default_message: &str| {
         let mut e = env.to_error();
         if env.message.is_none_or(|m| m.trim().is_empty()) {
