@@ -41,23 +41,20 @@ fn incomplete(what: &str, response: &impl serde::Serialize) -> Error {
     )
 }
 
+/// One file of a document. A file without a link is reported as such
+/// (`url: None`); it does not fail the whole document.
 fn file(
     entity: Option<String>,
     url: Option<String>,
     size: Option<i64>,
     metadata: Option<FileMetadata>,
-    response: &impl serde::Serialize,
-) -> Result<DocumentFile> {
-    // A file without a link is reported as such; it does not fail the
-    // whole document.
-    let _ = response;
-    let url = url.filter(|u| !u.trim().is_empty());
-    Ok(DocumentFile {
-        url,
+) -> DocumentFile {
+    DocumentFile {
+        url: url.filter(|u| !u.trim().is_empty()),
         size: size.and_then(|s| u64::try_from(s).ok()),
         metadata,
         entity,
-    })
+    }
 }
 
 fn state<D: DocKind>(
@@ -549,18 +546,9 @@ pub(crate) fn document_outcome<D: DocKind>(
     let files = r
         .data
         .files
-        .iter()
-        .cloned()
-        .map(|f| {
-            file(
-                f.entity,
-                f.url,
-                f.size,
-                f.metadata.map(|m| metadata!(m)),
-                &r,
-            )
-        })
-        .collect::<Result<Vec<_>>>()?;
+        .into_iter()
+        .map(|f| file(f.entity, f.url, f.size, f.metadata.map(|m| metadata!(m))))
+        .collect();
     Ok(Document {
         doc_type,
         files,
@@ -576,18 +564,16 @@ pub(crate) fn sdk_document_outcome(
     let files = r
         .data
         .files
-        .iter()
-        .cloned()
+        .into_iter()
         .map(|f| {
             file(
                 Some(f.entity),
                 f.url,
                 Some(f.size),
                 Some(metadata!(f.metadata)),
-                &r,
             )
         })
-        .collect::<Result<Vec<_>>>()?;
+        .collect();
     Ok(Document {
         doc_type,
         files,
