@@ -11,10 +11,58 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 /// A string enum of a provider, open to values this version does not know
 /// (kept as `Unknown(String)`, as sent), with its wire names.
+///
+/// The plain form derives `FromStr` (infallible). After the variants, an
+/// enum may name its unknown variant and a normalising function applied to
+/// the input before it is matched (the normalised text is what the unknown
+/// variant keeps); that form leaves `FromStr` to the enum, so it can refuse
+/// input:
+///
+/// ```ignore
+/// open_enum! {
+///     Kind { A => "A" }
+///     unknown: /// Docs of the unknown variant.
+///         Other,
+///     normalise: |s: &str| s.trim().to_ascii_uppercase(),
+/// }
+/// ```
 macro_rules! open_enum {
     (
         $(#[$meta:meta])*
         $name:ident { $( $(#[$vmeta:meta])* $variant:ident => $wire:literal ),+ $(,)? }
+    ) => {
+        $crate::vocab::open_enum! {
+            @enum [$(#[$meta])*] $name
+            [$( [$(#[$vmeta])*] $variant => $wire ),+]
+            [#[doc = " A value this version of the crate does not know, kept as sent."]] Unknown,
+            str::to_string
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = std::convert::Infallible;
+            fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+                Ok($name::from(s))
+            }
+        }
+    };
+    (
+        $(#[$meta:meta])*
+        $name:ident { $( $(#[$vmeta:meta])* $variant:ident => $wire:literal ),+ $(,)? }
+        unknown: $(#[$umeta:meta])* $unknown:ident,
+        normalise: $norm:expr $(,)?
+    ) => {
+        $crate::vocab::open_enum! {
+            @enum [$(#[$meta])*] $name
+            [$( [$(#[$vmeta])*] $variant => $wire ),+]
+            [$(#[$umeta])*] $unknown,
+            $norm
+        }
+    };
+    (
+        @enum [$(#[$meta:meta])*] $name:ident
+        [$( [$(#[$vmeta:meta])*] $variant:ident => $wire:literal ),+]
+        [$(#[$umeta:meta])*] $unknown:ident,
+        $norm:expr
     ) => {
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -22,8 +70,8 @@ macro_rules! open_enum {
         #[non_exhaustive]
         pub enum $name {
             $( $(#[$vmeta])* $variant, )+
-            /// A value this version of the crate does not know, kept as sent.
-            Unknown(String),
+            $(#[$umeta])*
+            $unknown(String),
         }
 
         impl $name {
@@ -34,21 +82,23 @@ macro_rules! open_enum {
             pub fn as_str(&self) -> &str {
                 match self {
                     $( $name::$variant => $wire, )+
-                    $name::Unknown(s) => s,
+                    $name::$unknown(s) => s,
                 }
             }
 
-            /// Whether this is a value the crate knows (not `Unknown`).
+            /// Whether this is a value the crate knows.
             pub fn is_known(&self) -> bool {
-                !matches!(self, $name::Unknown(_))
+                !matches!(self, $name::$unknown(_))
             }
         }
 
         impl From<&str> for $name {
             fn from(s: &str) -> Self {
-                match s {
+                let norm: fn(&str) -> String = $norm;
+                let s = norm(s);
+                match s.as_str() {
                     $( $wire => $name::$variant, )+
-                    other => $name::Unknown(other.to_string()),
+                    _ => $name::$unknown(s),
                 }
             }
         }
@@ -65,15 +115,8 @@ macro_rules! open_enum {
             }
         }
 
-        impl std::str::FromStr for $name {
-            type Err = std::convert::Infallible;
-            fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
-                Ok($name::from(s))
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }

@@ -112,41 +112,17 @@ impl<'de> serde::Deserialize<'de> for ReferenceId {
     }
 }
 
-/// A document type Eko can fetch from DigiLocker.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum EkoDocType {
-    /// Aadhaar (`AADHAAR`), the only type Eko documents today.
-    Aadhaar,
-    /// Any other type, sent as given (upper-cased).
-    Other(String),
-}
-
-impl EkoDocType {
-    /// The wire name, e.g. `AADHAAR`.
-    pub fn as_str(&self) -> &str {
-        match self {
-            EkoDocType::Aadhaar => "AADHAAR",
-            EkoDocType::Other(s) => s,
-        }
+crate::vocab::open_enum! {
+    /// A document type Eko can fetch from DigiLocker. Read trimmed and
+    /// upper-cased (`aadhaar` is [`EkoDocType::Aadhaar`]).
+    EkoDocType {
+        /// Aadhaar (`AADHAAR`), the only type Eko documents today.
+        Aadhaar => "AADHAAR",
     }
-}
-
-impl fmt::Display for EkoDocType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl From<&str> for EkoDocType {
-    fn from(s: &str) -> Self {
-        let up = s.trim().to_ascii_uppercase();
-        if up == "AADHAAR" {
-            EkoDocType::Aadhaar
-        } else {
-            EkoDocType::Other(up)
-        }
-    }
+    unknown:
+        /// Any other type, sent as given (upper-cased).
+        Other,
+    normalise: |s: &str| s.trim().to_ascii_uppercase(),
 }
 
 impl FromStr for EkoDocType {
@@ -694,6 +670,20 @@ impl EkoDocuments {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn doc_types_are_trimmed_and_upper_cased() {
+        assert_eq!(EkoDocType::from(" aadhaar "), EkoDocType::Aadhaar);
+        assert_eq!(EkoDocType::from("pan"), EkoDocType::Other("PAN".into()));
+        assert_eq!(EkoDocType::from("pan").as_str(), "PAN");
+        assert_eq!(EkoDocType::Aadhaar.to_string(), "AADHAAR");
+        assert!(" ".parse::<EkoDocType>().is_err());
+        assert_eq!(
+            "Aadhaar".parse::<EkoDocType>().unwrap(),
+            EkoDocType::Aadhaar
+        );
+        assert!(EkoDocType::Aadhaar.is_known() && !EkoDocType::from("x").is_known());
+    }
 
     #[test]
     fn dob_forms() {
