@@ -1,20 +1,69 @@
 //! The vocabulary both providers, the flow and the CLI share: one
-//! date-of-birth type and its readers, one photo type, and the `open_enum!`
-//! pattern for provider enums that must survive values this version does
-//! not know.
+//! date-of-birth type and its readers, one photo type, one address by part,
+//! and the `open_enum!` pattern for provider enums that must survive values
+//! this version does not know.
 
 use base64::Engine as _;
 use chrono::{DateTime, FixedOffset, NaiveDate};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// A string enum of a provider, open to values this version does not know
 /// (kept as `Unknown(String)`, as sent), with its wire names.
+///
+/// The plain form derives `FromStr` (infallible). After the variants, an
+/// enum may name its unknown variant and a normalising function applied to
+/// the input before it is matched (the normalised text is what the unknown
+/// variant keeps); that form leaves `FromStr` to the enum, so it can refuse
+/// input:
+///
+/// ```ignore
+/// open_enum! {
+///     Kind { A => "A" }
+///     unknown: /// Docs of the unknown variant.
+///         Other,
+///     normalise: |s: &str| s.trim().to_ascii_uppercase(),
+/// }
+/// ```
 macro_rules! open_enum {
     (
         $(#[$meta:meta])*
         $name:ident { $( $(#[$vmeta:meta])* $variant:ident => $wire:literal ),+ $(,)? }
+    ) => {
+        $crate::vocab::open_enum! {
+            @enum [$(#[$meta])*] $name
+            [$( [$(#[$vmeta])*] $variant => $wire ),+]
+            [#[doc = " A value this version of the crate does not know, kept as sent."]] Unknown,
+            str::to_string
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = std::convert::Infallible;
+            fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+                Ok($name::from(s))
+            }
+        }
+    };
+    (
+        $(#[$meta:meta])*
+        $name:ident { $( $(#[$vmeta:meta])* $variant:ident => $wire:literal ),+ $(,)? }
+        unknown: $(#[$umeta:meta])* $unknown:ident,
+        normalise: $norm:expr $(,)?
+    ) => {
+        $crate::vocab::open_enum! {
+            @enum [$(#[$meta])*] $name
+            [$( [$(#[$vmeta])*] $variant => $wire ),+]
+            [$(#[$umeta])*] $unknown,
+            $norm
+        }
+    };
+    (
+        @enum [$(#[$meta:meta])*] $name:ident
+        [$( [$(#[$vmeta:meta])*] $variant:ident => $wire:literal ),+]
+        [$(#[$umeta:meta])*] $unknown:ident,
+        $norm:expr
     ) => {
         $(#[$meta])*
         #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -22,8 +71,8 @@ macro_rules! open_enum {
         #[non_exhaustive]
         pub enum $name {
             $( $(#[$vmeta])* $variant, )+
-            /// A value this version of the crate does not know, kept as sent.
-            Unknown(String),
+            $(#[$umeta])*
+            $unknown(String),
         }
 
         impl $name {
@@ -34,21 +83,23 @@ macro_rules! open_enum {
             pub fn as_str(&self) -> &str {
                 match self {
                     $( $name::$variant => $wire, )+
-                    $name::Unknown(s) => s,
+                    $name::$unknown(s) => s,
                 }
             }
 
-            /// Whether this is a value the crate knows (not `Unknown`).
+            /// Whether this is a value the crate knows.
             pub fn is_known(&self) -> bool {
-                !matches!(self, $name::Unknown(_))
+                !matches!(self, $name::$unknown(_))
             }
         }
 
         impl From<&str> for $name {
             fn from(s: &str) -> Self {
-                match s {
+                let norm: fn(&str) -> String = $norm;
+                let s = norm(s);
+                match s.as_str() {
                     $( $wire => $name::$variant, )+
-                    other => $name::Unknown(other.to_string()),
+                    _ => $name::$unknown(s),
                 }
             }
         }
@@ -65,15 +116,8 @@ macro_rules! open_enum {
             }
         }
 
-        impl std::str::FromStr for $name {
-            type Err = std::convert::Infallible;
-            fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
-                Ok($name::from(s))
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
@@ -223,15 +267,180 @@ impl fmt::Debug for Photo {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Photo::Inline(b) => write!(f, "Photo::Inline(<{} bytes>)", b.len()),
-            Photo::Link(l) => {
-                let host = url::Url::parse(l)
-                    .ok()
-                    .and_then(|u| u.host_str().map(str::to_string))
-                    .unwrap_or_else(|| "?".into());
-                write!(f, "Photo::Link(<link to {host}>)")
-            }
+            Photo::Link(l) => write!(f, "Photo::Link(<link to {}>)", link_host(l)),
             Photo::Unreadable(s) => write!(f, "Photo::Unreadable(<{} chars>)", s.len()),
         }
+    }
+}
+
+/// A photo serialises as its size only (`"<n> bytes"`); a link as the
+/// host it points to, text that could not be read as its length.
+impl serde::Serialize for Photo {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Photo::Inline(b) => s.serialize_str(&format!("{} bytes", b.len())),
+            Photo::Link(l) => s.serialize_str(&format!("link to {}", link_host(l))),
+            Photo::Unreadable(t) => s.serialize_str(&format!("{} unreadable chars", t.len())),
+        }
+    }
+}
+
+fn link_host(l: &str) -> String {
+    url::Url::parse(l)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .unwrap_or_else(|| "?".into())
+}
+
+/// An address by part, in one vocabulary for both providers: Eko's two
+/// shapes (`village_or_city`, `district`...; `vtc`, `dist`, `subdist`,
+/// `po`...) and the attributes of DigiLocker's XML (Aadhaar `Poa`: `co`,
+/// `house`, `lm`, `loc`, `vtc`, `pc`...; certificates: `line1`, `line2`,
+/// `pin`...) fill the same fields.
+///
+/// `Debug` shows only which parts are set. Serialised, each set part by its
+/// name here (`house`, ... `country`), parts under other names by theirs.
+#[derive(Clone, Default, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+#[non_exhaustive]
+pub struct Address {
+    /// Care-of line (`co`); left out of the address on one line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub care_of: Option<String>,
+    /// House or flat (a certificate's `line1`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub house: Option<String>,
+    /// Street (a certificate's `line2`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub street: Option<String>,
+    /// Landmark (`lm`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub landmark: Option<String>,
+    /// Locality (`loc`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub locality: Option<String>,
+    /// Village, town or city (`village_or_city`, `vtc`, `city`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub village_or_city: Option<String>,
+    /// Post office (`po`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub post_office: Option<String>,
+    /// Sub-district (`subdist`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sub_district: Option<String>,
+    /// District (`district`, `dist`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub district: Option<String>,
+    /// State.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// PIN code (`pincode`, `pc`, `pin`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pincode: Option<String>,
+    /// Country.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    /// Parts under names this crate does not map (or a second value for a
+    /// part already set), by the provider's name.
+    #[serde(flatten)]
+    pub other: BTreeMap<String, String>,
+}
+
+impl fmt::Debug for Address {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("Address");
+        d.field("care_of", &self.care_of.as_ref().map(|_| "[masked]"));
+        for (name, v) in self.postal_parts() {
+            d.field(name, &v.map(|_| "[masked]"));
+        }
+        d.field("other", &self.other.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl Address {
+    /// An address from parts by a provider's names (see the type's
+    /// documentation); values are trimmed and empty ones dropped. A part
+    /// under a name this crate does not map, or a second value for a part,
+    /// is kept in [`other`](Self::other).
+    pub fn from_parts<K: AsRef<str>, V: AsRef<str>>(
+        parts: impl IntoIterator<Item = (K, V)>,
+    ) -> Address {
+        let mut a = Address::default();
+        for (k, v) in parts {
+            a.set(k.as_ref(), v.as_ref());
+        }
+        a
+    }
+
+    /// Set one part by a provider's name for it (see
+    /// [`from_parts`](Self::from_parts)).
+    pub fn set(&mut self, name: &str, value: &str) {
+        let value = value.trim();
+        if value.is_empty() {
+            return;
+        }
+        let slot = match name {
+            "co" | "care_of" | "careof" => &mut self.care_of,
+            "house" | "line1" => &mut self.house,
+            "street" | "line2" => &mut self.street,
+            "landmark" | "lm" => &mut self.landmark,
+            "locality" | "loc" => &mut self.locality,
+            "village_or_city" | "vtc" | "city" => &mut self.village_or_city,
+            "post_office" | "po" => &mut self.post_office,
+            "sub_district" | "subdist" => &mut self.sub_district,
+            "district" | "dist" => &mut self.district,
+            "state" => &mut self.state,
+            "pincode" | "pc" | "pin" => &mut self.pincode,
+            "country" => &mut self.country,
+            _ => {
+                self.other.insert(name.to_string(), value.to_string());
+                return;
+            }
+        };
+        if slot.is_none() {
+            *slot = Some(value.to_string());
+        } else {
+            self.other.insert(name.to_string(), value.to_string());
+        }
+    }
+
+    /// The postal parts (all but the care-of line and `other`), by name, in
+    /// the order they are written on an envelope.
+    pub fn postal_parts(&self) -> [(&'static str, Option<&str>); 11] {
+        [
+            ("house", self.house.as_deref()),
+            ("street", self.street.as_deref()),
+            ("landmark", self.landmark.as_deref()),
+            ("locality", self.locality.as_deref()),
+            ("village_or_city", self.village_or_city.as_deref()),
+            ("post_office", self.post_office.as_deref()),
+            ("sub_district", self.sub_district.as_deref()),
+            ("district", self.district.as_deref()),
+            ("state", self.state.as_deref()),
+            ("pincode", self.pincode.as_deref()),
+            ("country", self.country.as_deref()),
+        ]
+    }
+
+    /// The set parts, comma separated, in postal order (house to country,
+    /// then [`other`](Self::other)), each value once (locality, town and
+    /// post office are often the same); the care-of line is left out.
+    pub fn one_line(&self) -> String {
+        let mut seen: Vec<&str> = Vec::new();
+        let postal = self.postal_parts().into_iter().filter_map(|(_, v)| v);
+        for v in postal.chain(self.other.values().map(String::as_str)) {
+            if !seen.iter().any(|s| s.eq_ignore_ascii_case(v)) {
+                seen.push(v);
+            }
+        }
+        seen.join(", ")
+    }
+
+    /// Whether no part is set.
+    pub fn is_empty(&self) -> bool {
+        self.care_of.is_none()
+            && self.other.is_empty()
+            && self.postal_parts().iter().all(|(_, v)| v.is_none())
     }
 }
 
@@ -281,5 +490,106 @@ impl Default for Clock {
 impl fmt::Debug for Clock {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Clock")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_dates_in_each_form_sandbox_and_eko_write() {
+        let d = NaiveDate::from_ymd_opt(1990, 8, 15);
+        for t in ["15-08-1990", "15/08/1990", "1990-08-15", " 15-08-1990 "] {
+            assert_eq!(DateOfBirth::from_text(t).date, d, "{t}");
+        }
+        assert_eq!(DateOfBirth::from_text("31-02-1990").date, None);
+    }
+
+    #[test]
+    fn both_providers_fill_the_same_address_parts() {
+        // Aadhaar XML (`Poa`) names, Eko's flat shape, Eko's list shape.
+        let xml = Address::from_parts([
+            ("co", "D/O Ravi Verma"),
+            ("house", "12"),
+            ("street", "Lane 3"),
+            ("lm", " "),
+            ("loc", "Baner"),
+            ("vtc", "Pune"),
+            ("po", "Baner"),
+            ("subdist", "Haveli"),
+            ("dist", "Pune"),
+            ("state", "Maharashtra"),
+            ("pc", "411045"),
+            ("country", "India"),
+        ]);
+        let flat = Address::from_parts([
+            ("house", "12"),
+            ("street", "Lane 3"),
+            ("vtc", "Pune"),
+            ("dist", "Pune"),
+            ("pincode", "411045"),
+        ]);
+        let list = Address::from_parts([
+            ("house", "12"),
+            ("street", "Lane 3"),
+            ("village_or_city", "Pune"),
+            ("district", "Pune"),
+            ("pincode", "411045"),
+        ]);
+        assert_eq!(flat, list);
+        assert_eq!(xml.pincode.as_deref(), Some("411045"));
+        assert_eq!(xml.landmark, None, "an empty part is dropped");
+        assert_eq!(xml.care_of.as_deref(), Some("D/O Ravi Verma"));
+        assert!(xml.other.is_empty());
+        assert_eq!(
+            xml.one_line(),
+            "12, Lane 3, Baner, Pune, Haveli, Maharashtra, 411045, India",
+            "postal order, each value once, no care-of line"
+        );
+        assert_eq!(flat.one_line(), "12, Lane 3, Pune, 411045");
+        assert_eq!(
+            serde_json::to_value(&flat).unwrap(),
+            serde_json::json!({"house": "12", "street": "Lane 3", "village_or_city": "Pune",
+                "district": "Pune", "pincode": "411045"})
+        );
+        let dbg = format!("{xml:?}{xml:#?}");
+        for v in ["Ravi", "Lane 3", "Baner", "Pune", "411045"] {
+            assert!(!dbg.contains(v), "{dbg}");
+        }
+        assert!(Address::default().is_empty() && !flat.is_empty());
+    }
+
+    #[test]
+    fn certificate_lines_and_unmapped_parts() {
+        let a = Address::from_parts([
+            ("line1", "12 Lane 3"),
+            ("line2", "Baner"),
+            ("line3", "Near the school"),
+            ("pin", "411045"),
+            ("state", "Maharashtra"),
+        ]);
+        assert_eq!(a.house.as_deref(), Some("12 Lane 3"));
+        assert_eq!(a.street.as_deref(), Some("Baner"));
+        assert_eq!(
+            a.other.get("line3").map(String::as_str),
+            Some("Near the school")
+        );
+        assert_eq!(
+            a.one_line(),
+            "12 Lane 3, Baner, Maharashtra, 411045, Near the school"
+        );
+        assert_eq!(
+            serde_json::to_value(&a).unwrap()["line3"],
+            "Near the school"
+        );
+    }
+
+    #[test]
+    fn a_photo_serialises_as_its_size() {
+        let p = Photo::Inline(vec![0xFF, 0xD8, 0xFF]);
+        assert_eq!(serde_json::to_value(&p).unwrap(), "3 bytes");
+        let l = Photo::Link("https://x.example/p.jpg?sig=1".into());
+        assert_eq!(serde_json::to_value(&l).unwrap(), "link to x.example");
     }
 }

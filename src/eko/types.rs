@@ -112,41 +112,17 @@ impl<'de> serde::Deserialize<'de> for ReferenceId {
     }
 }
 
-/// A document type Eko can fetch from DigiLocker.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum EkoDocType {
-    /// Aadhaar (`AADHAAR`), the only type Eko documents today.
-    Aadhaar,
-    /// Any other type, sent as given (upper-cased).
-    Other(String),
-}
-
-impl EkoDocType {
-    /// The wire name, e.g. `AADHAAR`.
-    pub fn as_str(&self) -> &str {
-        match self {
-            EkoDocType::Aadhaar => "AADHAAR",
-            EkoDocType::Other(s) => s,
-        }
+crate::vocab::open_enum! {
+    /// A document type Eko can fetch from DigiLocker. Read trimmed and
+    /// upper-cased (`aadhaar` is [`EkoDocType::Aadhaar`]).
+    EkoDocType {
+        /// Aadhaar (`AADHAAR`), the only type Eko documents today.
+        Aadhaar => "AADHAAR",
     }
-}
-
-impl fmt::Display for EkoDocType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl From<&str> for EkoDocType {
-    fn from(s: &str) -> Self {
-        let up = s.trim().to_ascii_uppercase();
-        if up == "AADHAAR" {
-            EkoDocType::Aadhaar
-        } else {
-            EkoDocType::Other(up)
-        }
-    }
+    unknown:
+        /// Any other type, sent as given (upper-cased).
+        Other,
+    normalise: |s: &str| s.trim().to_ascii_uppercase(),
 }
 
 impl FromStr for EkoDocType {
@@ -436,107 +412,40 @@ impl EkoStatus {
 
 /// An address, normalised from the `documents` shape (`village_or_city`,
 /// `district`) and the flat shape (`split_address` with `vtc`, `dist`,
-/// `subdist`, `po`).
-///
-/// `Debug` shows only which parts are set.
-#[derive(Clone, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct EkoAddress {
-    /// House or flat.
-    pub house: Option<String>,
-    /// Street.
-    pub street: Option<String>,
-    /// Landmark.
-    pub landmark: Option<String>,
-    /// Village, town or city (`village_or_city` / `vtc`).
-    pub village_or_city: Option<String>,
-    /// Post office (`po`).
-    pub post_office: Option<String>,
-    /// Sub-district (`subdist`).
-    pub sub_district: Option<String>,
-    /// District (`district` / `dist`).
-    pub district: Option<String>,
-    /// State.
-    pub state: Option<String>,
-    /// PIN code.
-    pub pincode: Option<String>,
-    /// Country.
-    pub country: Option<String>,
-}
+/// `subdist`, `po`): the crate's one [`Address`](crate::vocab::Address).
+pub type EkoAddress = crate::vocab::Address;
 
-impl fmt::Debug for EkoAddress {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let set = |v: &Option<String>| v.as_ref().map(|_| "[masked]");
-        f.debug_struct("EkoAddress")
-            .field("house", &set(&self.house))
-            .field("street", &set(&self.street))
-            .field("landmark", &set(&self.landmark))
-            .field("village_or_city", &set(&self.village_or_city))
-            .field("post_office", &set(&self.post_office))
-            .field("sub_district", &set(&self.sub_district))
-            .field("district", &set(&self.district))
-            .field("state", &set(&self.state))
-            .field("pincode", &set(&self.pincode))
-            .field("country", &set(&self.country))
-            .finish()
-    }
-}
-
-impl EkoAddress {
-    /// The set parts, comma separated, in postal order.
-    pub fn one_line(&self) -> String {
-        [
-            &self.house,
-            &self.street,
-            &self.landmark,
-            &self.village_or_city,
-            &self.post_office,
-            &self.sub_district,
-            &self.district,
-            &self.state,
-            &self.pincode,
-            &self.country,
-        ]
-        .into_iter()
-        .flatten()
-        .map(String::as_str)
-        .collect::<Vec<_>>()
-        .join(", ")
-    }
-
-    fn is_empty(&self) -> bool {
-        self.one_line().is_empty()
-    }
+fn address<'a>(parts: impl IntoIterator<Item = (&'a str, Option<String>)>) -> EkoAddress {
+    EkoAddress::from_parts(parts.into_iter().filter_map(|(k, v)| Some((k, v?))))
 }
 
 impl From<wire::DocumentAddress> for EkoAddress {
     fn from(a: wire::DocumentAddress) -> Self {
-        EkoAddress {
-            house: non_empty(a.house),
-            street: non_empty(a.street),
-            village_or_city: non_empty(a.village_or_city),
-            district: non_empty(a.district),
-            state: non_empty(a.state),
-            pincode: non_empty(a.pincode),
-            ..EkoAddress::default()
-        }
+        address([
+            ("house", a.house),
+            ("street", a.street),
+            ("village_or_city", a.village_or_city),
+            ("district", a.district),
+            ("state", a.state),
+            ("pincode", a.pincode),
+        ])
     }
 }
 
 impl From<wire::SplitAddress> for EkoAddress {
     fn from(a: wire::SplitAddress) -> Self {
-        EkoAddress {
-            house: non_empty(a.house),
-            street: non_empty(a.street),
-            landmark: non_empty(a.landmark),
-            village_or_city: non_empty(a.vtc),
-            post_office: non_empty(a.po),
-            sub_district: non_empty(a.subdist),
-            district: non_empty(a.dist),
-            state: non_empty(a.state),
-            pincode: non_empty(a.pincode),
-            country: non_empty(a.country),
-        }
+        address([
+            ("house", a.house),
+            ("street", a.street),
+            ("landmark", a.landmark),
+            ("vtc", a.vtc),
+            ("po", a.po),
+            ("subdist", a.subdist),
+            ("dist", a.dist),
+            ("state", a.state),
+            ("pincode", a.pincode),
+            ("country", a.country),
+        ])
     }
 }
 
@@ -694,6 +603,20 @@ impl EkoDocuments {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn doc_types_are_trimmed_and_upper_cased() {
+        assert_eq!(EkoDocType::from(" aadhaar "), EkoDocType::Aadhaar);
+        assert_eq!(EkoDocType::from("pan"), EkoDocType::Other("PAN".into()));
+        assert_eq!(EkoDocType::from("pan").as_str(), "PAN");
+        assert_eq!(EkoDocType::Aadhaar.to_string(), "AADHAAR");
+        assert!(" ".parse::<EkoDocType>().is_err());
+        assert_eq!(
+            "Aadhaar".parse::<EkoDocType>().unwrap(),
+            EkoDocType::Aadhaar
+        );
+        assert!(EkoDocType::Aadhaar.is_known() && !EkoDocType::from("x").is_known());
+    }
 
     #[test]
     fn dob_forms() {

@@ -25,6 +25,6 @@ pub mod xml;
 pub use client::DigiLocker;
 pub use poll::{PollPolicy, Progress, Settled, poll_until};
 pub use types::{
-    DocType, Document, Outcome, Photo, Profile, ProviderName, RawDocument, RawProfile, Session,
-    Verification,
+    Address, DocType, Document, Outcome, Photo, Profile, ProviderName, RawDocument, RawProfile,
+    Session, Verification,
 };

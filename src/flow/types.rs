@@ -6,10 +6,10 @@ use crate::flow::poll::Settled;
 use crate::redact::{Masked, Secret};
 use crate::sandbox::{DocKind, DocumentFile, SessionState, SessionStatus};
 use chrono::NaiveDate;
-use std::collections::BTreeMap;
 use std::fmt;
 
 pub use crate::sandbox::DocType;
+pub use crate::vocab::{Address, Photo};
 
 /// A DigiLocker consent session at either provider.
 ///
@@ -160,23 +160,6 @@ impl Settled for Outcome {
     }
 }
 
-/// A photograph from a document. `Debug` and serialisation show its size
-/// only.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Photo(pub Vec<u8>);
-
-impl fmt::Debug for Photo {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Photo({} bytes)", self.0.len())
-    }
-}
-
-impl serde::Serialize for Photo {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&format!("{} bytes", self.0.len()))
-    }
-}
-
 /// A verified document, with the fields both providers can give.
 ///
 /// Personal data is masked in `Debug` (identifier, date of birth, address,
@@ -207,8 +190,9 @@ pub struct Document {
     pub masked_id: Option<Masked>,
     /// Address on one line.
     pub address: Option<String>,
-    /// Address parts by the provider's names (`house`, `street`, `pincode`...).
-    pub address_parts: BTreeMap<String, String>,
+    /// Address by part, the same parts for both providers (`house`,
+    /// `street`, ... `pincode`, `country`).
+    pub address_parts: Address,
     /// The photograph, decoded (serialised as `"<n> bytes"`).
     #[schemars(with = "Option<String>")]
     pub photo: Option<Photo>,
@@ -531,34 +515,11 @@ impl From<EkoDocument> for Document {
 
 impl Document {
     /// An Eko document in the neutral form: the Aadhaar number masked, the
-    /// address on one line and by part (`house`, `street`, ... `pincode`,
-    /// `country`), the photo decoded when Eko sent it inline. `xml_file` is
+    /// address on one line and by part, the photo when Eko sent it inline
+    /// (a link is left out: it is in [`RawDocument::Eko`]). `xml_file` is
     /// the response's `xml_file` link, kept as [`Document::file_url`].
     pub fn from_eko(d: EkoDocument, xml_file: Option<Secret>) -> Document {
-        let address = d
-            .address
-            .as_ref()
-            .map(|a| a.one_line())
-            .filter(|a| !a.is_empty());
-        let mut parts = BTreeMap::new();
-        if let Some(a) = &d.address {
-            for (k, v) in [
-                ("house", &a.house),
-                ("street", &a.street),
-                ("landmark", &a.landmark),
-                ("village_or_city", &a.village_or_city),
-                ("post_office", &a.post_office),
-                ("sub_district", &a.sub_district),
-                ("district", &a.district),
-                ("state", &a.state),
-                ("pincode", &a.pincode),
-                ("country", &a.country),
-            ] {
-                if let Some(v) = v {
-                    parts.insert(k.to_string(), v.clone());
-                }
-            }
-        }
+        let parts = d.address.clone().unwrap_or_default();
         Document {
             provider: Provider::Eko,
             kind: DocType::from(&d.doc_type),
@@ -570,13 +531,9 @@ impl Document {
                 .aadhaar
                 .as_ref()
                 .map(|m| Masked::new(crate::redact::mask_id(m.expose()))),
-            address,
+            address: Some(parts.one_line()).filter(|a| !a.is_empty()),
             address_parts: parts,
-            photo: d
-                .photo
-                .as_ref()
-                .and_then(|p| p.bytes())
-                .map(|b| Photo(b.to_vec())),
+            photo: d.photo.clone().filter(|p| p.bytes().is_some()),
             file_url: xml_file,
             raw: RawDocument::Eko(Box::new(d)),
             verification: Verification::NotChecked,
@@ -614,19 +571,20 @@ impl Document {
     /// Take the identity fields read from a Sandbox XML file.
     pub(crate) fn set_identity(&mut self, id: super::xml::XmlIdentity) {
         self.name = id.name;
-        self.dob = id.dob.as_deref().and_then(parse_dob);
+        self.dob = id
+            .dob
+            .as_deref()
+            .and_then(|t| crate::vocab::DateOfBirth::from_text(t).date);
         self.dob_text = id.dob;
         self.gender = id.gender;
         self.masked_id = id.number.map(|n| Masked::new(crate::redact::mask_id(&n)));
-        self.address = super::xml::address_line(&id.address);
-        self.address_parts = id.address;
-        self.photo = id.photo_base64.and_then(|b| {
-            use base64::Engine as _;
-            base64::engine::general_purpose::STANDARD
-                .decode(b.as_bytes())
-                .ok()
-                .map(Photo)
-        });
+        self.address_parts = Address::from_parts(&id.address);
+        self.address = Some(self.address_parts.one_line()).filter(|a| !a.is_empty());
+        self.photo = id
+            .photo_base64
+            .as_deref()
+            .and_then(Photo::parse)
+            .filter(|p| p.bytes().is_some());
     }
 
     /// Keep the downloaded file in [`RawDocument::Sandbox`].
@@ -650,7 +608,7 @@ impl Document {
             gender: None,
             masked_id: None,
             address: None,
-            address_parts: BTreeMap::new(),
+            address_parts: Address::default(),
             photo: None,
             file_url: url.map(Secret::new),
             raw: RawDocument::Sandbox {
@@ -679,13 +637,6 @@ pub(crate) fn xml_error(e: &super::xml::XmlError, bytes: &[u8]) -> crate::Error 
         message: e.to_string(),
         excerpt: crate::redact::excerpt(bytes, crate::redact::EXCERPT_CHARS),
     }
-}
-
-/// A date of birth as Sandbox's XML files write it.
-fn parse_dob(t: &str) -> Option<NaiveDate> {
-    ["%d-%m-%Y", "%d/%m/%Y", "%Y-%m-%d"]
-        .iter()
-        .find_map(|f| NaiveDate::parse_from_str(t.trim(), f).ok())
 }
 
 #[cfg(test)]

@@ -71,47 +71,11 @@ fn non_empty(v: Option<&String>) -> Option<String> {
 /// (house to country), other parts after them, each value once (locality
 /// and post office are often the same); the care-of line is left out.
 /// Understands the Aadhaar (`house`, `lm`, `vtc`, `pc`...), certificate
-/// (`line1`, `pin`...) and Eko (`village_or_city`, `pincode`...) names.
+/// (`line1`, `pin`...) and Eko (`village_or_city`, `pincode`...) names: it
+/// is [`Address::one_line`](crate::vocab::Address::one_line) of the parts.
 /// `None` when no part has a value.
 pub fn address_line(parts: &BTreeMap<String, String>) -> Option<String> {
-    const ORDER: &[&str] = &[
-        "house",
-        "line1",
-        "street",
-        "line2",
-        "line3",
-        "landmark",
-        "lm",
-        "locality",
-        "loc",
-        "village_or_city",
-        "vtc",
-        "city",
-        "po",
-        "post_office",
-        "subdist",
-        "sub_district",
-        "dist",
-        "district",
-        "state",
-        "pc",
-        "pin",
-        "pincode",
-        "country",
-    ];
-    let known = ORDER.iter().filter_map(|k| parts.get(*k));
-    let rest = parts
-        .iter()
-        .filter(|(k, _)| !ORDER.contains(&k.as_str()) && k.as_str() != "co")
-        .map(|(_, v)| v);
-    let mut seen: Vec<&str> = Vec::new();
-    for v in known.chain(rest) {
-        let v = v.trim();
-        if !v.is_empty() && !seen.iter().any(|s| s.eq_ignore_ascii_case(v)) {
-            seen.push(v);
-        }
-    }
-    (!seen.is_empty()).then(|| seen.join(", "))
+    Some(crate::vocab::Address::from_parts(parts).one_line()).filter(|l| !l.is_empty())
 }
 
 /// Largest document [`read_identity`] reads. Real DigiLocker XML, photo

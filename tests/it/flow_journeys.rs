@@ -64,7 +64,7 @@ async fn sandbox_journey_with_auto_approval() {
         "{masked}"
     );
     assert_eq!(
-        aadhaar.address_parts.get("pc").map(String::as_str),
+        aadhaar.address_parts.pincode.as_deref(),
         Some(persona.pincode.as_str())
     );
     assert!(
@@ -75,7 +75,7 @@ async fn sandbox_journey_with_auto_approval() {
             .contains(&persona.district)
     );
     let photo = aadhaar.photo.as_ref().expect("photo");
-    assert_eq!(&photo.0[..2], &[0xFF, 0xD8], "a JPEG");
+    assert_eq!(&photo.bytes().unwrap()[..2], &[0xFF, 0xD8], "a JPEG");
     assert!(aadhaar.file_url.is_some());
 
     let pan = docs.iter().find(|d| d.kind == DocType::Pan).unwrap();
@@ -143,7 +143,12 @@ async fn eko_journey_through_the_authorisation_url() {
             .ends_with(&persona.aadhaar_last4)
     );
     assert!(a.address.as_deref().unwrap().contains(&persona.pincode));
-    assert!(a.photo.as_ref().is_some_and(|p| !p.0.is_empty()));
+    assert!(
+        a.photo
+            .as_ref()
+            .and_then(|p| p.bytes())
+            .is_some_and(|b| !b.is_empty())
+    );
 
     let profile = kyc.profile(&session).await.unwrap();
     assert_eq!(profile.name.as_deref(), Some(persona.name.as_str()));

@@ -100,8 +100,8 @@ pub struct Identity<'a> {
     pub masked_id: Option<String>,
     /// Address on one line.
     pub address: &'a Option<String>,
-    /// Address parts by the provider's names.
-    pub address_parts: &'a BTreeMap<String, String>,
+    /// Address by part, the same parts for both providers.
+    pub address_parts: &'a digilocker_kyc::vocab::Address,
     /// `"<n> bytes"`, when there is a photograph.
     #[schemars(with = "Option<String>")]
     pub photo: &'a Option<digilocker_kyc::flow::Photo>,

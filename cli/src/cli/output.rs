@@ -618,7 +618,10 @@ pub fn print_document(d: &Document, indent: usize) {
         .opt("address", d.address.as_ref())
         .opt(
             "photo",
-            d.photo.as_ref().map(|p| format!("{} bytes", p.0.len())),
+            d.photo
+                .as_ref()
+                .and_then(|p| p.bytes())
+                .map(|b| format!("{} bytes", b.len())),
         );
     f.print(indent);
 }
