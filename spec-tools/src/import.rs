@@ -164,21 +164,27 @@ fn check_source(doc: &Value, name: &str) -> Result<(), Error> {
             "the document has no operations",
         ));
     }
+    no_dangling_refs(doc, name, "in this document")
+}
+
+/// Every `$ref` of `doc` resolves inside it; otherwise one problem per
+/// dangling reference, filed under `name`, saying `where_` it fails.
+fn no_dangling_refs(doc: &Value, name: &str, where_: &str) -> Result<(), Error> {
     let mut dangling = Vec::new();
     prep::find_dangling_refs(doc, doc, "", &mut dangling);
-    if !dangling.is_empty() {
-        return Err(Error::Invalid(
-            dangling
-                .into_iter()
-                .map(|(ptr, target)| SpecError {
-                    file: name.to_string(),
-                    pointer: ptr,
-                    message: format!("$ref `{target}` does not resolve in this document"),
-                })
-                .collect(),
-        ));
+    if dangling.is_empty() {
+        return Ok(());
     }
-    Ok(())
+    Err(Error::Invalid(
+        dangling
+            .into_iter()
+            .map(|(ptr, target)| SpecError {
+                file: name.to_string(),
+                pointer: ptr,
+                message: format!("$ref `{target}` does not resolve {where_}"),
+            })
+            .collect(),
+    ))
 }
 
 /// Merge `source`'s operations and the components they reference into
@@ -493,20 +499,7 @@ fn validate(doc: &Value, target: &Path, target_name: &str) -> Result<(), Error> 
             ));
         }
     }
-    let mut dangling = Vec::new();
-    prep::find_dangling_refs(doc, doc, "", &mut dangling);
-    if !dangling.is_empty() {
-        return Err(Error::Invalid(
-            dangling
-                .into_iter()
-                .map(|(ptr, t)| SpecError {
-                    file: target_name.to_string(),
-                    pointer: ptr,
-                    message: format!("$ref `{t}` does not resolve after the merge"),
-                })
-                .collect(),
-        ));
-    }
+    no_dangling_refs(doc, target_name, "after the merge")?;
     // Selection and naming (duplicate operationIds, malformed operations).
     let provider = prep::provider_of(target_name);
     let mut selected = doc.clone();
