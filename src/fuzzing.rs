@@ -61,95 +61,60 @@ pub mod sandbox {
         engine::map_status(status, &headers, b)
     }
 
-    /// `POST /kyc/digilocker/user/verify`.
-    pub fn verify_user(status: u16, headers: HeaderMap, b: &[u8]) -> Result<bool> {
-        engine::decode(status, headers, body(b), |r, _| ops::verify_outcome(r))
+    /// One decoder per operation: status, headers and body to what the
+    /// facade returns, through `engine::decode` and the operation's mapping.
+    macro_rules! decoders {
+        ($($(#[$doc:meta])* $name:ident -> $out:ty = |$r:ident| $outcome:expr;)+) => {
+            $(
+                $(#[$doc])*
+                pub fn $name(status: u16, headers: HeaderMap, b: &[u8]) -> Result<$out> {
+                    engine::decode(status, headers, body(b), |$r, _| $outcome)
+                }
+            )+
+        };
     }
 
-    /// `POST /kyc/digilocker/sessions/init`.
-    pub fn start_session(status: u16, headers: HeaderMap, b: &[u8]) -> Result<Session> {
-        engine::decode(status, headers, body(b), |r, _| ops::start_outcome(r))
-    }
+    decoders! {
+        /// `POST /kyc/digilocker/user/verify`.
+        verify_user -> bool = |r| ops::verify_outcome(r);
 
-    /// `GET /kyc/digilocker/sessions/{id}/status`.
-    pub fn session_status(status: u16, headers: HeaderMap, b: &[u8]) -> Result<SessionState> {
-        engine::decode(status, headers, body(b), |r, _| ops::state_outcome(r))
-    }
+        /// `POST /kyc/digilocker/sessions/init`.
+        start_session -> Session = |r| ops::start_outcome(r);
 
-    /// `GET /kyc/digilocker-sdk/sessions/{id}/status`.
-    pub fn sdk_session_status(status: u16, headers: HeaderMap, b: &[u8]) -> Result<SessionState> {
-        engine::decode(status, headers, body(b), |r, _| ops::state_outcome(r))
-    }
+        /// `GET /kyc/digilocker/sessions/{id}/status`.
+        session_status -> SessionState = |r| ops::state_outcome(r);
 
-    /// `GET /kyc/entitylocker/sessions/{id}/status`.
-    pub fn entity_session_status(
-        status: u16,
-        headers: HeaderMap,
-        b: &[u8],
-    ) -> Result<SessionState<EntityDocType>> {
-        engine::decode(status, headers, body(b), |r, _| ops::state_outcome(r))
-    }
+        /// `GET /kyc/digilocker-sdk/sessions/{id}/status`.
+        sdk_session_status -> SessionState = |r| ops::state_outcome(r);
 
-    /// `GET /kyc/entitylocker-sdk/sessions/{id}/status`.
-    pub fn entity_sdk_session_status(
-        status: u16,
-        headers: HeaderMap,
-        b: &[u8],
-    ) -> Result<SessionState<EntityDocType>> {
-        engine::decode(status, headers, body(b), |r, _| ops::state_outcome(r))
-    }
+        /// `GET /kyc/entitylocker/sessions/{id}/status`.
+        entity_session_status -> SessionState<EntityDocType> = |r| ops::state_outcome(r);
 
-    /// `GET /kyc/digilocker/sessions/{id}/documents/{doc_type}`.
-    pub fn document(status: u16, headers: HeaderMap, b: &[u8]) -> Result<Document> {
-        engine::decode(status, headers, body(b), |r, _| {
-            ops::document_outcome(r, DocType::Aadhaar)
-        })
-    }
+        /// `GET /kyc/entitylocker-sdk/sessions/{id}/status`.
+        entity_sdk_session_status -> SessionState<EntityDocType> = |r| ops::state_outcome(r);
 
-    /// `GET /kyc/digilocker-sdk/sessions/{id}/documents/{doc_type}`.
-    pub fn sdk_document(status: u16, headers: HeaderMap, b: &[u8]) -> Result<Document> {
-        engine::decode(status, headers, body(b), |r, _| {
-            ops::sdk_document_outcome(r, DocType::Pan)
-        })
-    }
+        /// `GET /kyc/digilocker/sessions/{id}/documents/{doc_type}`.
+        document -> Document = |r| ops::document_outcome(r, DocType::Aadhaar);
 
-    /// `GET /kyc/entitylocker/sessions/{id}/documents/{doc_type}`.
-    pub fn entity_document(
-        status: u16,
-        headers: HeaderMap,
-        b: &[u8],
-    ) -> Result<Document<EntityDocType>> {
-        engine::decode(status, headers, body(b), |r, _| {
-            ops::document_outcome(r, EntityDocType::GstnDetails)
-        })
-    }
+        /// `GET /kyc/digilocker-sdk/sessions/{id}/documents/{doc_type}`.
+        sdk_document -> Document = |r| ops::sdk_document_outcome(r, DocType::Pan);
 
-    /// `GET /kyc/entitylocker-sdk/sessions/{id}/documents/{doc_type}`.
-    pub fn entity_sdk_document(
-        status: u16,
-        headers: HeaderMap,
-        b: &[u8],
-    ) -> Result<Document<EntityDocType>> {
-        engine::decode(status, headers, body(b), |r, _| {
-            ops::document_outcome(r, EntityDocType::CompanyMasterDetails)
-        })
-    }
+        /// `GET /kyc/entitylocker/sessions/{id}/documents/{doc_type}`.
+        entity_document -> Document<EntityDocType> =
+            |r| ops::document_outcome(r, EntityDocType::GstnDetails);
 
-    /// `GET /kyc/digilocker/sessions/{id}/user/profile`.
-    pub fn user_profile(status: u16, headers: HeaderMap, b: &[u8]) -> Result<UserProfile> {
-        engine::decode(status, headers, body(b), |r, _| ops::profile_outcome(r))
-    }
+        /// `GET /kyc/entitylocker-sdk/sessions/{id}/documents/{doc_type}`.
+        entity_sdk_document -> Document<EntityDocType> =
+            |r| ops::document_outcome(r, EntityDocType::CompanyMasterDetails);
 
-    /// `GET /kyc/digilocker-sdk/sessions/{id}/user/profile`.
-    pub fn sdk_user_profile(status: u16, headers: HeaderMap, b: &[u8]) -> Result<UserProfile> {
-        engine::decode(status, headers, body(b), |r, _| ops::profile_outcome(r))
-    }
+        /// `GET /kyc/digilocker/sessions/{id}/user/profile`.
+        user_profile -> UserProfile = |r| ops::profile_outcome(r);
 
-    /// `GET /kyc/entitylocker/sessions/{id}/user/profile`.
-    pub fn entity_user_profile(status: u16, headers: HeaderMap, b: &[u8]) -> Result<UserProfile> {
-        engine::decode(status, headers, body(b), |r, _| {
-            ops::entity_profile_outcome(r)
-        })
+        /// `GET /kyc/digilocker-sdk/sessions/{id}/user/profile`.
+        sdk_user_profile -> UserProfile = |r| ops::profile_outcome(r);
+
+        /// `GET /kyc/entitylocker/sessions/{id}/user/profile`.
+        entity_user_profile -> UserProfile = |r| ops::entity_profile_outcome(r);
     }
 }
 
