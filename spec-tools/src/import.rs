@@ -219,16 +219,7 @@ pub fn merge(
         .and_then(Value::as_object)
         .cloned()
         .unwrap_or_default();
-    let tpaths = tobj
-        .entry("paths")
-        .or_insert_with(|| Value::Object(Map::new()));
-    let Some(tpaths) = tpaths.as_object_mut() else {
-        return Err(Error::invalid(
-            "target",
-            "/paths",
-            "`paths` is not a mapping",
-        ));
-    };
+    let tpaths = mapping_entry(tobj, "paths", "/paths", "`paths` is not a mapping")?;
     for (path, sitem) in &src_paths {
         let Some(sitem) = sitem.as_object() else {
             return Err(Error::invalid(
@@ -367,26 +358,18 @@ fn copy_components(
         let mut nested = Vec::new();
         collect_refs(&value, &mut nested);
         refs.extend(nested.into_iter().filter(|n| !done.contains(n)));
-        let components = target
-            .entry("components")
-            .or_insert_with(|| Value::Object(Map::new()));
-        let Some(components) = components.as_object_mut() else {
-            return Err(Error::invalid(
-                "target",
-                "/components",
-                "`components` is not a mapping",
-            ));
-        };
-        let kind = components
-            .entry(tokens[1].clone())
-            .or_insert_with(|| Value::Object(Map::new()));
-        let Some(kind) = kind.as_object_mut() else {
-            return Err(Error::invalid(
-                "target",
-                &prep::child("/components", &tokens[1]),
-                "not a mapping",
-            ));
-        };
+        let components = mapping_entry(
+            target,
+            "components",
+            "/components",
+            "`components` is not a mapping",
+        )?;
+        let kind = mapping_entry(
+            components,
+            &tokens[1],
+            &prep::child("/components", &tokens[1]),
+            "not a mapping",
+        )?;
         kind.insert(tokens[2].clone(), value);
     }
     Ok(())
@@ -484,6 +467,21 @@ fn skeleton(first: &Value) -> Value {
     }
     m.insert("paths".into(), Value::Object(Map::new()));
     Value::Object(m)
+}
+
+/// The mapping under `key` of `parent` in the target, created empty when
+/// absent; `message` at `pointer` when the target has something else there.
+fn mapping_entry<'a>(
+    parent: &'a mut Map<String, Value>,
+    key: &str,
+    pointer: &str,
+    message: &str,
+) -> Result<&'a mut Map<String, Value>, Error> {
+    parent
+        .entry(key)
+        .or_insert_with(|| Value::Object(Map::new()))
+        .as_object_mut()
+        .ok_or_else(|| Error::invalid("target", pointer, message))
 }
 
 /// Everything `build.rs` would object to, before anything is written.

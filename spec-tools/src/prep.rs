@@ -178,30 +178,16 @@ pub fn walk_schemas(doc: &mut Value, f: &mut SchemaVisitor<'_>) {
                 }
             }
         }
-        if let Some(responses) = components
-            .get_mut("responses")
-            .and_then(Value::as_object_mut)
-        {
-            for (name, r) in responses.iter_mut() {
-                walk_content(
-                    r,
-                    &child("/components/responses", name),
-                    SchemaSite::Response,
-                    f,
-                );
-            }
-        }
-        if let Some(bodies) = components
-            .get_mut("requestBodies")
-            .and_then(Value::as_object_mut)
-        {
-            for (name, b) in bodies.iter_mut() {
-                walk_content(
-                    b,
-                    &child("/components/requestBodies", name),
-                    SchemaSite::Request,
-                    f,
-                );
+        for (kind, site) in [
+            ("responses", SchemaSite::Response),
+            ("requestBodies", SchemaSite::Request),
+        ] {
+            let Some(holders) = components.get_mut(kind).and_then(Value::as_object_mut) else {
+                continue;
+            };
+            let kind_ptr = child("/components", kind);
+            for (name, holder) in holders.iter_mut() {
+                walk_content(holder, &child(&kind_ptr, name), site, f);
             }
         }
     }
