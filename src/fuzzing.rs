@@ -239,6 +239,15 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("eko_callback", targets::eko_callback),
 ];
 
+/// One variant of a target's decoders: the input's status, headers and body.
+type Variant = fn(u16, HeaderMap, &[u8]);
+
+/// Split `data` and run the variant its selector byte picks.
+fn one_of(data: &[u8], variants: &[Variant]) {
+    let i = Input::split(data);
+    variants[usize::from(i.selector) % variants.len()](i.status, i.headers, i.body);
+}
+
 /// The body of each fuzz target: raw bytes in, never a panic.
 pub mod targets {
     use super::*;
@@ -252,40 +261,45 @@ pub mod targets {
     /// Session status (DigiLocker, SDK, EntityLocker, EntityLocker SDK),
     /// and the two session-creating POSTs and verify.
     pub fn sandbox_status(data: &[u8]) {
-        let i = Input::split(data);
-        let (s, h, b) = (i.status, i.headers, i.body);
-        match i.selector % 7 {
-            0 => observe(sandbox::session_status(s, h, b)),
-            1 => observe(sandbox::sdk_session_status(s, h, b)),
-            2 => observe(sandbox::entity_session_status(s, h, b)),
-            3 => observe(sandbox::entity_sdk_session_status(s, h, b)),
-            4 => observe(sandbox::verify_user(s, h, b)),
-            5 => observe(sandbox::start_session(s, h, b)),
-            _ => observe(sandbox::session_status(s, h, b).map(|st| st.status.is_success())),
-        }
+        one_of(
+            data,
+            &[
+                |s, h, b| observe(sandbox::session_status(s, h, b)),
+                |s, h, b| observe(sandbox::sdk_session_status(s, h, b)),
+                |s, h, b| observe(sandbox::entity_session_status(s, h, b)),
+                |s, h, b| observe(sandbox::entity_sdk_session_status(s, h, b)),
+                |s, h, b| observe(sandbox::verify_user(s, h, b)),
+                |s, h, b| observe(sandbox::start_session(s, h, b)),
+                |s, h, b| {
+                    observe(sandbox::session_status(s, h, b).map(|st| st.status.is_success()))
+                },
+            ],
+        );
     }
 
     /// Documents of the four session kinds.
     pub fn sandbox_document(data: &[u8]) {
-        let i = Input::split(data);
-        let (s, h, b) = (i.status, i.headers, i.body);
-        match i.selector % 4 {
-            0 => observe(sandbox::document(s, h, b)),
-            1 => observe(sandbox::sdk_document(s, h, b)),
-            2 => observe(sandbox::entity_document(s, h, b)),
-            _ => observe(sandbox::entity_sdk_document(s, h, b)),
-        }
+        one_of(
+            data,
+            &[
+                |s, h, b| observe(sandbox::document(s, h, b)),
+                |s, h, b| observe(sandbox::sdk_document(s, h, b)),
+                |s, h, b| observe(sandbox::entity_document(s, h, b)),
+                |s, h, b| observe(sandbox::entity_sdk_document(s, h, b)),
+            ],
+        );
     }
 
     /// User profiles of the three session kinds that have one.
     pub fn sandbox_profile(data: &[u8]) {
-        let i = Input::split(data);
-        let (s, h, b) = (i.status, i.headers, i.body);
-        match i.selector % 3 {
-            0 => observe(sandbox::user_profile(s, h, b)),
-            1 => observe(sandbox::sdk_user_profile(s, h, b)),
-            _ => observe(sandbox::entity_user_profile(s, h, b)),
-        }
+        one_of(
+            data,
+            &[
+                |s, h, b| observe(sandbox::user_profile(s, h, b)),
+                |s, h, b| observe(sandbox::sdk_user_profile(s, h, b)),
+                |s, h, b| observe(sandbox::entity_user_profile(s, h, b)),
+            ],
+        );
     }
 
     /// Sandbox's error envelope for any status (200 included).
