@@ -485,19 +485,29 @@ async fn same_request(state: &Canned, f: &SandboxClient, r: &Raw, op: Op) -> Val
     json!(a.2.keys().collect::<Vec<_>>())
 }
 
-/// Sequential latencies (µs) of `n` calls.
-async fn seq_facade(f: &SandboxClient, op: Op, n: usize, out: &mut Vec<f64>) {
-    for _ in 0..n {
-        let t = Instant::now();
-        call_facade(f, op).await;
-        out.push(t.elapsed().as_nanos() as f64 / 1000.0);
+/// What the figures compare: the facade and the generated client used raw,
+/// both making one call of an [`Op`] against the canned server.
+trait Caller: Clone + Send + Sync + 'static {
+    fn call(&self, op: Op) -> impl std::future::Future<Output = ()> + Send;
+}
+
+impl Caller for SandboxClient {
+    async fn call(&self, op: Op) {
+        call_facade(self, op).await
     }
 }
 
-async fn seq_raw(r: &Raw, op: Op, n: usize, out: &mut Vec<f64>) {
+impl Caller for Raw {
+    async fn call(&self, op: Op) {
+        call_raw(self, op).await
+    }
+}
+
+/// Sequential latencies (µs) of `n` calls.
+async fn seq(c: &impl Caller, op: Op, n: usize, out: &mut Vec<f64>) {
     for _ in 0..n {
         let t = Instant::now();
-        call_raw(r, op).await;
+        c.call(op).await;
         out.push(t.elapsed().as_nanos() as f64 / 1000.0);
     }
 }
@@ -505,31 +515,14 @@ async fn seq_raw(r: &Raw, op: Op, n: usize, out: &mut Vec<f64>) {
 const CONCURRENCY: usize = 64;
 
 /// Calls per second with 64 callers making `per_caller` calls each.
-async fn conc_facade(f: &SandboxClient, op: Op, per_caller: usize) -> f64 {
+async fn conc(c: &impl Caller, op: Op, per_caller: usize) -> f64 {
     let t = Instant::now();
     let mut set = tokio::task::JoinSet::new();
     for _ in 0..CONCURRENCY {
-        let f = f.clone();
+        let c = c.clone();
         set.spawn(async move {
             for _ in 0..per_caller {
-                call_facade(&f, op).await;
-            }
-        });
-    }
-    while let Some(r) = set.join_next().await {
-        r.unwrap();
-    }
-    (CONCURRENCY * per_caller) as f64 / t.elapsed().as_secs_f64()
-}
-
-async fn conc_raw(r: &Raw, op: Op, per_caller: usize) -> f64 {
-    let t = Instant::now();
-    let mut set = tokio::task::JoinSet::new();
-    for _ in 0..CONCURRENCY {
-        let r = r.clone();
-        set.spawn(async move {
-            for _ in 0..per_caller {
-                call_raw(&r, op).await;
+                c.call(op).await;
             }
         });
     }
@@ -557,28 +550,28 @@ fn overhead(opts: &Opts) -> Vec<Figure> {
             let headers = same_request(&state, &f, &raw, op).await;
             // Warm both pools and code paths.
             let mut sink = Vec::new();
-            seq_facade(&f, op, 200, &mut sink).await;
-            seq_raw(&raw, op, 200, &mut sink).await;
-            conc_facade(&f, op, 5).await;
-            conc_raw(&raw, op, 5).await;
+            seq(&f, op, 200, &mut sink).await;
+            seq(&raw, op, 200, &mut sink).await;
+            conc(&f, op, 5).await;
+            conc(&raw, op, 5).await;
 
             let (mut lf, mut lr) = (Vec::new(), Vec::new());
             let (mut tf, mut tr, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
             for round in 0..rounds {
                 // Alternate who goes first, so drift hits both alike.
                 if round % 2 == 0 {
-                    seq_raw(&raw, op, per_round, &mut lr).await;
-                    seq_facade(&f, op, per_round, &mut lf).await;
-                    let r = conc_raw(&raw, op, per_caller).await;
-                    let x = conc_facade(&f, op, per_caller).await;
+                    seq(&raw, op, per_round, &mut lr).await;
+                    seq(&f, op, per_round, &mut lf).await;
+                    let r = conc(&raw, op, per_caller).await;
+                    let x = conc(&f, op, per_caller).await;
                     tr.push(r);
                     tf.push(x);
                     ratios.push(x / r);
                 } else {
-                    seq_facade(&f, op, per_round, &mut lf).await;
-                    seq_raw(&raw, op, per_round, &mut lr).await;
-                    let x = conc_facade(&f, op, per_caller).await;
-                    let r = conc_raw(&raw, op, per_caller).await;
+                    seq(&f, op, per_round, &mut lf).await;
+                    seq(&raw, op, per_round, &mut lr).await;
+                    let x = conc(&f, op, per_caller).await;
+                    let r = conc(&raw, op, per_caller).await;
                     tr.push(r);
                     tf.push(x);
                     ratios.push(x / r);
@@ -648,13 +641,13 @@ fn child_calls(args: &[String]) {
             call_raw(&raw, op).await;
         }
         if concurrent {
-            conc_facade(&f, op, 5).await;
-            conc_raw(&raw, op, 5).await;
+            conc(&f, op, 5).await;
+            conc(&raw, op, 5).await;
             let per_caller = n / CONCURRENCY;
             if use_facade {
-                conc_facade(&f, op, per_caller).await;
+                conc(&f, op, per_caller).await;
             } else {
-                conc_raw(&raw, op, per_caller).await;
+                conc(&raw, op, per_caller).await;
             }
             return;
         }

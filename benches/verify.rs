@@ -115,6 +115,18 @@ struct Row {
     theirs: Vec<f64>,
 }
 
+impl Row {
+    /// A row with no timings yet.
+    fn new(what: String, target: bool) -> Self {
+        Row {
+            what,
+            target,
+            ours: vec![],
+            theirs: vec![],
+        }
+    }
+}
+
 fn main() {
     let anchors = TrustAnchors::from_path(format!("{FX}/root.pem")).unwrap();
     let policy = VerifyPolicy::default();
@@ -150,30 +162,16 @@ fn main() {
     xmlsec1(&dl_path);
 
     let mut rows = vec![
-        Row {
-            what: format!("DigiLocker Aadhaar XML, {} bytes", dl.len()),
-            target: true,
-            ours: vec![],
-            theirs: vec![],
-        },
-        Row {
-            what: format!("offline e-KYC XML, {} bytes", off.len()),
-            target: true,
-            ours: vec![],
-            theirs: vec![],
-        },
-        Row {
-            what: format!("offline e-KYC ZipCrypto ZIP, {} bytes", zc.len()),
-            target: false,
-            ours: vec![],
-            theirs: vec![],
-        },
-        Row {
-            what: format!("offline e-KYC AES-256 ZIP, {} bytes", aes.len()),
-            target: false,
-            ours: vec![],
-            theirs: vec![],
-        },
+        Row::new(format!("DigiLocker Aadhaar XML, {} bytes", dl.len()), true),
+        Row::new(format!("offline e-KYC XML, {} bytes", off.len()), true),
+        Row::new(
+            format!("offline e-KYC ZipCrypto ZIP, {} bytes", zc.len()),
+            false,
+        ),
+        Row::new(
+            format!("offline e-KYC AES-256 ZIP, {} bytes", aes.len()),
+            false,
+        ),
     ];
     for round in 0..500 {
         rows[0].ours.push(time(|| run_doc(&dl)));

@@ -61,95 +61,60 @@ pub mod sandbox {
         engine::map_status(status, &headers, b)
     }
 
-    /// `POST /kyc/digilocker/user/verify`.
-    pub fn verify_user(status: u16, headers: HeaderMap, b: &[u8]) -> Result<bool> {
-        engine::decode(status, headers, body(b), |r, _| ops::verify_outcome(r))
+    /// One decoder per operation: status, headers and body to what the
+    /// facade returns, through `engine::decode` and the operation's mapping.
+    macro_rules! decoders {
+        ($($(#[$doc:meta])* $name:ident -> $out:ty = |$r:ident| $outcome:expr;)+) => {
+            $(
+                $(#[$doc])*
+                pub fn $name(status: u16, headers: HeaderMap, b: &[u8]) -> Result<$out> {
+                    engine::decode(status, headers, body(b), |$r, _| $outcome)
+                }
+            )+
+        };
     }
 
-    /// `POST /kyc/digilocker/sessions/init`.
-    pub fn start_session(status: u16, headers: HeaderMap, b: &[u8]) -> Result<Session> {
-        engine::decode(status, headers, body(b), |r, _| ops::start_outcome(r))
-    }
+    decoders! {
+        /// `POST /kyc/digilocker/user/verify`.
+        verify_user -> bool = |r| ops::verify_outcome(r);
 
-    /// `GET /kyc/digilocker/sessions/{id}/status`.
-    pub fn session_status(status: u16, headers: HeaderMap, b: &[u8]) -> Result<SessionState> {
-        engine::decode(status, headers, body(b), |r, _| ops::state_outcome(r))
-    }
+        /// `POST /kyc/digilocker/sessions/init`.
+        start_session -> Session = |r| ops::start_outcome(r);
 
-    /// `GET /kyc/digilocker-sdk/sessions/{id}/status`.
-    pub fn sdk_session_status(status: u16, headers: HeaderMap, b: &[u8]) -> Result<SessionState> {
-        engine::decode(status, headers, body(b), |r, _| ops::state_outcome(r))
-    }
+        /// `GET /kyc/digilocker/sessions/{id}/status`.
+        session_status -> SessionState = |r| ops::state_outcome(r);
 
-    /// `GET /kyc/entitylocker/sessions/{id}/status`.
-    pub fn entity_session_status(
-        status: u16,
-        headers: HeaderMap,
-        b: &[u8],
-    ) -> Result<SessionState<EntityDocType>> {
-        engine::decode(status, headers, body(b), |r, _| ops::state_outcome(r))
-    }
+        /// `GET /kyc/digilocker-sdk/sessions/{id}/status`.
+        sdk_session_status -> SessionState = |r| ops::state_outcome(r);
 
-    /// `GET /kyc/entitylocker-sdk/sessions/{id}/status`.
-    pub fn entity_sdk_session_status(
-        status: u16,
-        headers: HeaderMap,
-        b: &[u8],
-    ) -> Result<SessionState<EntityDocType>> {
-        engine::decode(status, headers, body(b), |r, _| ops::state_outcome(r))
-    }
+        /// `GET /kyc/entitylocker/sessions/{id}/status`.
+        entity_session_status -> SessionState<EntityDocType> = |r| ops::state_outcome(r);
 
-    /// `GET /kyc/digilocker/sessions/{id}/documents/{doc_type}`.
-    pub fn document(status: u16, headers: HeaderMap, b: &[u8]) -> Result<Document> {
-        engine::decode(status, headers, body(b), |r, _| {
-            ops::document_outcome(r, DocType::Aadhaar)
-        })
-    }
+        /// `GET /kyc/entitylocker-sdk/sessions/{id}/status`.
+        entity_sdk_session_status -> SessionState<EntityDocType> = |r| ops::state_outcome(r);
 
-    /// `GET /kyc/digilocker-sdk/sessions/{id}/documents/{doc_type}`.
-    pub fn sdk_document(status: u16, headers: HeaderMap, b: &[u8]) -> Result<Document> {
-        engine::decode(status, headers, body(b), |r, _| {
-            ops::sdk_document_outcome(r, DocType::Pan)
-        })
-    }
+        /// `GET /kyc/digilocker/sessions/{id}/documents/{doc_type}`.
+        document -> Document = |r| ops::document_outcome(r, DocType::Aadhaar);
 
-    /// `GET /kyc/entitylocker/sessions/{id}/documents/{doc_type}`.
-    pub fn entity_document(
-        status: u16,
-        headers: HeaderMap,
-        b: &[u8],
-    ) -> Result<Document<EntityDocType>> {
-        engine::decode(status, headers, body(b), |r, _| {
-            ops::document_outcome(r, EntityDocType::GstnDetails)
-        })
-    }
+        /// `GET /kyc/digilocker-sdk/sessions/{id}/documents/{doc_type}`.
+        sdk_document -> Document = |r| ops::sdk_document_outcome(r, DocType::Pan);
 
-    /// `GET /kyc/entitylocker-sdk/sessions/{id}/documents/{doc_type}`.
-    pub fn entity_sdk_document(
-        status: u16,
-        headers: HeaderMap,
-        b: &[u8],
-    ) -> Result<Document<EntityDocType>> {
-        engine::decode(status, headers, body(b), |r, _| {
-            ops::document_outcome(r, EntityDocType::CompanyMasterDetails)
-        })
-    }
+        /// `GET /kyc/entitylocker/sessions/{id}/documents/{doc_type}`.
+        entity_document -> Document<EntityDocType> =
+            |r| ops::document_outcome(r, EntityDocType::GstnDetails);
 
-    /// `GET /kyc/digilocker/sessions/{id}/user/profile`.
-    pub fn user_profile(status: u16, headers: HeaderMap, b: &[u8]) -> Result<UserProfile> {
-        engine::decode(status, headers, body(b), |r, _| ops::profile_outcome(r))
-    }
+        /// `GET /kyc/entitylocker-sdk/sessions/{id}/documents/{doc_type}`.
+        entity_sdk_document -> Document<EntityDocType> =
+            |r| ops::document_outcome(r, EntityDocType::CompanyMasterDetails);
 
-    /// `GET /kyc/digilocker-sdk/sessions/{id}/user/profile`.
-    pub fn sdk_user_profile(status: u16, headers: HeaderMap, b: &[u8]) -> Result<UserProfile> {
-        engine::decode(status, headers, body(b), |r, _| ops::profile_outcome(r))
-    }
+        /// `GET /kyc/digilocker/sessions/{id}/user/profile`.
+        user_profile -> UserProfile = |r| ops::profile_outcome(r);
 
-    /// `GET /kyc/entitylocker/sessions/{id}/user/profile`.
-    pub fn entity_user_profile(status: u16, headers: HeaderMap, b: &[u8]) -> Result<UserProfile> {
-        engine::decode(status, headers, body(b), |r, _| {
-            ops::entity_profile_outcome(r)
-        })
+        /// `GET /kyc/digilocker-sdk/sessions/{id}/user/profile`.
+        sdk_user_profile -> UserProfile = |r| ops::profile_outcome(r);
+
+        /// `GET /kyc/entitylocker/sessions/{id}/user/profile`.
+        entity_user_profile -> UserProfile = |r| ops::entity_profile_outcome(r);
     }
 }
 
@@ -274,6 +239,15 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("eko_callback", targets::eko_callback),
 ];
 
+/// One variant of a target's decoders: the input's status, headers and body.
+type Variant = fn(u16, HeaderMap, &[u8]);
+
+/// Split `data` and run the variant its selector byte picks.
+fn one_of(data: &[u8], variants: &[Variant]) {
+    let i = Input::split(data);
+    variants[usize::from(i.selector) % variants.len()](i.status, i.headers, i.body);
+}
+
 /// The body of each fuzz target: raw bytes in, never a panic.
 pub mod targets {
     use super::*;
@@ -287,40 +261,45 @@ pub mod targets {
     /// Session status (DigiLocker, SDK, EntityLocker, EntityLocker SDK),
     /// and the two session-creating POSTs and verify.
     pub fn sandbox_status(data: &[u8]) {
-        let i = Input::split(data);
-        let (s, h, b) = (i.status, i.headers, i.body);
-        match i.selector % 7 {
-            0 => observe(sandbox::session_status(s, h, b)),
-            1 => observe(sandbox::sdk_session_status(s, h, b)),
-            2 => observe(sandbox::entity_session_status(s, h, b)),
-            3 => observe(sandbox::entity_sdk_session_status(s, h, b)),
-            4 => observe(sandbox::verify_user(s, h, b)),
-            5 => observe(sandbox::start_session(s, h, b)),
-            _ => observe(sandbox::session_status(s, h, b).map(|st| st.status.is_success())),
-        }
+        one_of(
+            data,
+            &[
+                |s, h, b| observe(sandbox::session_status(s, h, b)),
+                |s, h, b| observe(sandbox::sdk_session_status(s, h, b)),
+                |s, h, b| observe(sandbox::entity_session_status(s, h, b)),
+                |s, h, b| observe(sandbox::entity_sdk_session_status(s, h, b)),
+                |s, h, b| observe(sandbox::verify_user(s, h, b)),
+                |s, h, b| observe(sandbox::start_session(s, h, b)),
+                |s, h, b| {
+                    observe(sandbox::session_status(s, h, b).map(|st| st.status.is_success()))
+                },
+            ],
+        );
     }
 
     /// Documents of the four session kinds.
     pub fn sandbox_document(data: &[u8]) {
-        let i = Input::split(data);
-        let (s, h, b) = (i.status, i.headers, i.body);
-        match i.selector % 4 {
-            0 => observe(sandbox::document(s, h, b)),
-            1 => observe(sandbox::sdk_document(s, h, b)),
-            2 => observe(sandbox::entity_document(s, h, b)),
-            _ => observe(sandbox::entity_sdk_document(s, h, b)),
-        }
+        one_of(
+            data,
+            &[
+                |s, h, b| observe(sandbox::document(s, h, b)),
+                |s, h, b| observe(sandbox::sdk_document(s, h, b)),
+                |s, h, b| observe(sandbox::entity_document(s, h, b)),
+                |s, h, b| observe(sandbox::entity_sdk_document(s, h, b)),
+            ],
+        );
     }
 
     /// User profiles of the three session kinds that have one.
     pub fn sandbox_profile(data: &[u8]) {
-        let i = Input::split(data);
-        let (s, h, b) = (i.status, i.headers, i.body);
-        match i.selector % 3 {
-            0 => observe(sandbox::user_profile(s, h, b)),
-            1 => observe(sandbox::sdk_user_profile(s, h, b)),
-            _ => observe(sandbox::entity_user_profile(s, h, b)),
-        }
+        one_of(
+            data,
+            &[
+                |s, h, b| observe(sandbox::user_profile(s, h, b)),
+                |s, h, b| observe(sandbox::sdk_user_profile(s, h, b)),
+                |s, h, b| observe(sandbox::entity_user_profile(s, h, b)),
+            ],
+        );
     }
 
     /// Sandbox's error envelope for any status (200 included).

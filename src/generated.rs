@@ -55,66 +55,55 @@ pub struct HeaderRule {
     pub value: Option<&'static str>,
 }
 
-/// Generated client for the Sandbox DigiLocker family and `/authenticate`.
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    dead_code,
-    unused_imports,
-    missing_docs,
-    rustdoc::all,
-    unreachable_pub
-)]
-pub mod sandbox {
-    include!(concat!(env!("OUT_DIR"), "/sandbox_codegen.rs"));
+/// Declares the module of one provider's generated code: the progenitor
+/// client, the data `build.rs` extracted from the spec and (feature `mock`)
+/// the typed httpmock helpers, all from `$OUT_DIR/<file>_*.rs`.
+macro_rules! provider_module {
+    ($(#[$doc:meta])* $name:ident, $file:literal, $label:literal) => {
+        $(#[$doc])*
+        #[allow(
+            clippy::all,
+            clippy::pedantic,
+            dead_code,
+            unused_imports,
+            missing_docs,
+            rustdoc::all,
+            unreachable_pub
+        )]
+        pub mod $name {
+            include!(concat!(env!("OUT_DIR"), "/", $file, "_codegen.rs"));
 
-    /// Data extracted from the Sandbox spec by `build.rs`.
-    pub mod rules {
-        use super::types;
-        include!(concat!(env!("OUT_DIR"), "/sandbox_rules.rs"));
-    }
+            #[doc = concat!("Data extracted from the ", $label, " spec by `build.rs`.")]
+            pub mod rules {
+                use super::types;
+                include!(concat!(env!("OUT_DIR"), "/", $file, "_rules.rs"));
+            }
 
-    /// Typed httpmock helpers for the Sandbox API (feature `mock`): bring
-    /// [`mock::MockServerExt`] into scope and an `httpmock::MockServer` gets
-    /// one method per operation, whose `When` matches the operation's method
-    /// and path (and takes the generated path, query and body types) and
-    /// whose `Then` answers the generated response type. `into_inner()` on
-    /// either gives httpmock's own `When`/`Then` for anything else.
-    #[cfg(feature = "mock")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
-    pub mod mock {
-        include!(concat!(env!("OUT_DIR"), "/sandbox_httpmock.rs"));
-    }
+            #[doc = concat!("Typed httpmock helpers for the ", $label, " API (feature `mock`): bring")]
+            /// [`mock::MockServerExt`] into scope and an `httpmock::MockServer` gets
+            /// one method per operation, whose `When` matches the operation's method
+            /// and path (and takes the generated path, query and body types) and
+            /// whose `Then` answers the generated response type. `into_inner()` on
+            /// either gives httpmock's own `When`/`Then` for anything else.
+            #[cfg(feature = "mock")]
+            #[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
+            pub mod mock {
+                include!(concat!(env!("OUT_DIR"), "/", $file, "_httpmock.rs"));
+            }
+        }
+    };
 }
 
-/// Generated client for Eko's DigiLocker operations.
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    dead_code,
-    unused_imports,
-    missing_docs,
-    rustdoc::all,
-    unreachable_pub
-)]
-pub mod eko {
-    include!(concat!(env!("OUT_DIR"), "/eko_codegen.rs"));
+provider_module!(
+    /// Generated client for the Sandbox DigiLocker family and `/authenticate`.
+    sandbox,
+    "sandbox",
+    "Sandbox"
+);
 
-    /// Data extracted from the Eko spec by `build.rs`.
-    pub mod rules {
-        use super::types;
-        include!(concat!(env!("OUT_DIR"), "/eko_rules.rs"));
-    }
-
-    /// Typed httpmock helpers for the Eko API (feature `mock`): bring
-    /// [`mock::MockServerExt`] into scope and an `httpmock::MockServer` gets
-    /// one method per operation, whose `When` matches the operation's method
-    /// and path (and takes the generated path, query and body types) and
-    /// whose `Then` answers the generated response type. `into_inner()` on
-    /// either gives httpmock's own `When`/`Then` for anything else.
-    #[cfg(feature = "mock")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
-    pub mod mock {
-        include!(concat!(env!("OUT_DIR"), "/eko_httpmock.rs"));
-    }
-}
+provider_module!(
+    /// Generated client for Eko's DigiLocker operations.
+    eko,
+    "eko",
+    "Eko"
+);

@@ -164,21 +164,27 @@ fn check_source(doc: &Value, name: &str) -> Result<(), Error> {
             "the document has no operations",
         ));
     }
+    no_dangling_refs(doc, name, "in this document")
+}
+
+/// Every `$ref` of `doc` resolves inside it; otherwise one problem per
+/// dangling reference, filed under `name`, saying `where_` it fails.
+fn no_dangling_refs(doc: &Value, name: &str, where_: &str) -> Result<(), Error> {
     let mut dangling = Vec::new();
     prep::find_dangling_refs(doc, doc, "", &mut dangling);
-    if !dangling.is_empty() {
-        return Err(Error::Invalid(
-            dangling
-                .into_iter()
-                .map(|(ptr, target)| SpecError {
-                    file: name.to_string(),
-                    pointer: ptr,
-                    message: format!("$ref `{target}` does not resolve in this document"),
-                })
-                .collect(),
-        ));
+    if dangling.is_empty() {
+        return Ok(());
     }
-    Ok(())
+    Err(Error::Invalid(
+        dangling
+            .into_iter()
+            .map(|(ptr, target)| SpecError {
+                file: name.to_string(),
+                pointer: ptr,
+                message: format!("$ref `{target}` does not resolve {where_}"),
+            })
+            .collect(),
+    ))
 }
 
 /// Merge `source`'s operations and the components they reference into
@@ -213,16 +219,7 @@ pub fn merge(
         .and_then(Value::as_object)
         .cloned()
         .unwrap_or_default();
-    let tpaths = tobj
-        .entry("paths")
-        .or_insert_with(|| Value::Object(Map::new()));
-    let Some(tpaths) = tpaths.as_object_mut() else {
-        return Err(Error::invalid(
-            "target",
-            "/paths",
-            "`paths` is not a mapping",
-        ));
-    };
+    let tpaths = mapping_entry(tobj, "paths", "/paths", "`paths` is not a mapping")?;
     for (path, sitem) in &src_paths {
         let Some(sitem) = sitem.as_object() else {
             return Err(Error::invalid(
@@ -361,26 +358,18 @@ fn copy_components(
         let mut nested = Vec::new();
         collect_refs(&value, &mut nested);
         refs.extend(nested.into_iter().filter(|n| !done.contains(n)));
-        let components = target
-            .entry("components")
-            .or_insert_with(|| Value::Object(Map::new()));
-        let Some(components) = components.as_object_mut() else {
-            return Err(Error::invalid(
-                "target",
-                "/components",
-                "`components` is not a mapping",
-            ));
-        };
-        let kind = components
-            .entry(tokens[1].clone())
-            .or_insert_with(|| Value::Object(Map::new()));
-        let Some(kind) = kind.as_object_mut() else {
-            return Err(Error::invalid(
-                "target",
-                &prep::child("/components", &tokens[1]),
-                "not a mapping",
-            ));
-        };
+        let components = mapping_entry(
+            target,
+            "components",
+            "/components",
+            "`components` is not a mapping",
+        )?;
+        let kind = mapping_entry(
+            components,
+            &tokens[1],
+            &prep::child("/components", &tokens[1]),
+            "not a mapping",
+        )?;
         kind.insert(tokens[2].clone(), value);
     }
     Ok(())
@@ -480,6 +469,21 @@ fn skeleton(first: &Value) -> Value {
     Value::Object(m)
 }
 
+/// The mapping under `key` of `parent` in the target, created empty when
+/// absent; `message` at `pointer` when the target has something else there.
+fn mapping_entry<'a>(
+    parent: &'a mut Map<String, Value>,
+    key: &str,
+    pointer: &str,
+    message: &str,
+) -> Result<&'a mut Map<String, Value>, Error> {
+    parent
+        .entry(key)
+        .or_insert_with(|| Value::Object(Map::new()))
+        .as_object_mut()
+        .ok_or_else(|| Error::invalid("target", pointer, message))
+}
+
 /// Everything `build.rs` would object to, before anything is written.
 fn validate(doc: &Value, target: &Path, target_name: &str) -> Result<(), Error> {
     // Version and references of the merged document.
@@ -493,20 +497,7 @@ fn validate(doc: &Value, target: &Path, target_name: &str) -> Result<(), Error> 
             ));
         }
     }
-    let mut dangling = Vec::new();
-    prep::find_dangling_refs(doc, doc, "", &mut dangling);
-    if !dangling.is_empty() {
-        return Err(Error::Invalid(
-            dangling
-                .into_iter()
-                .map(|(ptr, t)| SpecError {
-                    file: target_name.to_string(),
-                    pointer: ptr,
-                    message: format!("$ref `{t}` does not resolve after the merge"),
-                })
-                .collect(),
-        ));
-    }
+    no_dangling_refs(doc, target_name, "after the merge")?;
     // Selection and naming (duplicate operationIds, malformed operations).
     let provider = prep::provider_of(target_name);
     let mut selected = doc.clone();

@@ -22,24 +22,19 @@
 
 pub mod prep;
 
-#[cfg(feature = "tools")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tools")))]
-pub mod check;
-#[cfg(feature = "tools")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tools")))]
-pub mod diff;
-#[cfg(feature = "tools")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tools")))]
-pub mod files;
-#[cfg(feature = "tools")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tools")))]
-pub mod import;
-#[cfg(feature = "tools")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tools")))]
-pub mod pages;
-#[cfg(feature = "tools")]
-#[cfg_attr(docsrs, doc(cfg(feature = "tools")))]
-pub mod surface;
+/// Declares the maintainer tools' modules, each only with the `tools`
+/// feature and marked so in the documentation.
+macro_rules! tool_modules {
+    ($($name:ident),+ $(,)?) => {
+        $(
+            #[cfg(feature = "tools")]
+            #[cfg_attr(docsrs, doc(cfg(feature = "tools")))]
+            pub mod $name;
+        )+
+    };
+}
+
+tool_modules!(check, diff, files, import, pages, surface);
 
 #[cfg(feature = "tools")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tools")))]

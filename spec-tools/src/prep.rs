@@ -31,6 +31,43 @@ pub const METHODS: &[&str] = &[
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
 
+/// The operationId of an operation, `""` when it has none.
+fn operation_id(op: &Value) -> &str {
+    op.get("operationId")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+}
+
+/// Call `f(path, method, operationId, operation)` on every operation of the
+/// document, in document order (the operationId is `""` when missing).
+fn for_each_operation(doc: &Value, mut f: impl FnMut(&str, &str, &str, &Value)) {
+    let Some(paths) = doc.get("paths").and_then(Value::as_object) else {
+        return;
+    };
+    for (path, item) in paths {
+        for method in METHODS {
+            if let Some(op) = item.get(*method) {
+                f(path, method, operation_id(op), op);
+            }
+        }
+    }
+}
+
+/// [`for_each_operation`] for the steps that change the operations.
+fn for_each_operation_mut(doc: &mut Value, mut f: impl FnMut(&str, &str, &str, &mut Value)) {
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for (path, item) in paths.iter_mut() {
+        for method in METHODS {
+            if let Some(op) = item.get_mut(*method) {
+                let id = operation_id(op).to_string();
+                f(path, method, &id, op);
+            }
+        }
+    }
+}
+
 /// A problem in a spec, located by file and JSON pointer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SpecError {
@@ -141,30 +178,16 @@ pub fn walk_schemas(doc: &mut Value, f: &mut SchemaVisitor<'_>) {
                 }
             }
         }
-        if let Some(responses) = components
-            .get_mut("responses")
-            .and_then(Value::as_object_mut)
-        {
-            for (name, r) in responses.iter_mut() {
-                walk_content(
-                    r,
-                    &child("/components/responses", name),
-                    SchemaSite::Response,
-                    f,
-                );
-            }
-        }
-        if let Some(bodies) = components
-            .get_mut("requestBodies")
-            .and_then(Value::as_object_mut)
-        {
-            for (name, b) in bodies.iter_mut() {
-                walk_content(
-                    b,
-                    &child("/components/requestBodies", name),
-                    SchemaSite::Request,
-                    f,
-                );
+        for (kind, site) in [
+            ("responses", SchemaSite::Response),
+            ("requestBodies", SchemaSite::Request),
+        ] {
+            let Some(holders) = components.get_mut(kind).and_then(Value::as_object_mut) else {
+                continue;
+            };
+            let kind_ptr = child("/components", kind);
+            for (name, holder) in holders.iter_mut() {
+                walk_content(holder, &child(&kind_ptr, name), site, f);
             }
         }
     }
@@ -731,69 +754,56 @@ pub struct AnyOfRule {
 /// from request body schemas, and return them as rules.
 pub fn extract_any_of(doc: &mut Value) -> Vec<AnyOfRule> {
     let mut rules = Vec::new();
-    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
-        return rules;
-    };
-    for (path, item) in paths.iter_mut() {
-        for method in METHODS {
-            let Some(op) = item.get_mut(*method) else {
+    for_each_operation_mut(doc, |path, method, op_id, op| {
+        let Some(content) = op
+            .pointer_mut("/requestBody/content")
+            .and_then(Value::as_object_mut)
+        else {
+            return;
+        };
+        for (mt, media) in content.iter_mut() {
+            let Some(schema) = media.get_mut("schema").and_then(Value::as_object_mut) else {
                 continue;
             };
-            let op_id = op
-                .get("operationId")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string();
-            let Some(content) = op
-                .pointer_mut("/requestBody/content")
-                .and_then(Value::as_object_mut)
-            else {
+            let Some(Value::Array(branches)) = schema.get("anyOf") else {
                 continue;
             };
-            for (mt, media) in content.iter_mut() {
-                let Some(schema) = media.get_mut("schema").and_then(Value::as_object_mut) else {
-                    continue;
-                };
-                let Some(Value::Array(branches)) = schema.get("anyOf") else {
-                    continue;
-                };
-                let required_only = branches.iter().all(|b| {
-                    b.as_object().is_some_and(|o| {
-                        o.contains_key("required")
-                            && o.keys()
-                                .all(|k| matches!(k.as_str(), "required" | "title" | "description"))
-                    })
-                });
-                if !required_only {
-                    continue;
-                }
-                let alternatives = branches
-                    .iter()
-                    .map(|b| {
-                        b["required"]
-                            .as_array()
-                            .map(|r| {
-                                r.iter()
-                                    .filter_map(|s| s.as_str().map(String::from))
-                                    .collect()
-                            })
-                            .unwrap_or_default()
-                    })
-                    .collect();
-                schema.remove("anyOf");
-                let pointer = format!(
-                    "{}/requestBody/content/{}/schema",
-                    child(&child("/paths", path), method),
-                    escape_token(mt)
-                );
-                rules.push(AnyOfRule {
-                    operation_id: op_id.clone(),
-                    pointer,
-                    alternatives,
-                });
+            let required_only = branches.iter().all(|b| {
+                b.as_object().is_some_and(|o| {
+                    o.contains_key("required")
+                        && o.keys()
+                            .all(|k| matches!(k.as_str(), "required" | "title" | "description"))
+                })
+            });
+            if !required_only {
+                continue;
             }
+            let alternatives = branches
+                .iter()
+                .map(|b| {
+                    b["required"]
+                        .as_array()
+                        .map(|r| {
+                            r.iter()
+                                .filter_map(|s| s.as_str().map(String::from))
+                                .collect()
+                        })
+                        .unwrap_or_default()
+                })
+                .collect();
+            schema.remove("anyOf");
+            let pointer = format!(
+                "{}/requestBody/content/{}/schema",
+                child(&child("/paths", path), method),
+                escape_token(mt)
+            );
+            rules.push(AnyOfRule {
+                operation_id: op_id.to_string(),
+                pointer,
+                alternatives,
+            });
         }
-    }
+    });
     rules.sort_by(|a, b| a.operation_id.cmp(&b.operation_id));
     rules
 }
@@ -860,63 +870,51 @@ pub fn strip_runtime_headers(doc: &mut Value) -> Vec<HeaderParam> {
     };
     let mut found = Vec::new();
     let mut still_used = std::collections::BTreeSet::new();
-    if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
-        for item in paths.values_mut() {
-            for method in METHODS {
-                let Some(op) = item.get_mut(*method) else {
-                    continue;
-                };
-                let op_id = op
-                    .get("operationId")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_string();
-                let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) else {
-                    continue;
-                };
-                params.retain(|p| {
-                    let param = resolve(p);
-                    let name = param
-                        .get("name")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default()
-                        .to_ascii_lowercase();
-                    let is_runtime = param.get("in").and_then(Value::as_str) == Some("header")
-                        && RUNTIME_HEADERS.contains(&name.as_str());
-                    if !is_runtime {
-                        if let Some(r) = p.get("$ref").and_then(Value::as_str) {
-                            still_used.insert(r.to_string());
-                        }
-                        return true;
-                    }
-                    let schema = param.get("schema");
-                    let value = schema
-                        .and_then(|s| s.get("enum"))
-                        .and_then(Value::as_array)
-                        .filter(|e| e.len() == 1)
-                        .and_then(|e| e[0].as_str())
-                        .or_else(|| {
-                            schema
-                                .and_then(|s| s.get("default"))
-                                .and_then(Value::as_str)
-                        })
-                        .map(str::to_string);
-                    found.push(HeaderParam {
-                        operation_id: op_id.clone(),
-                        name,
-                        required: param.get("required").and_then(Value::as_bool) == Some(true),
-                        value,
-                    });
-                    false
-                });
-                if params.is_empty()
-                    && let Some(o) = op.as_object_mut()
-                {
-                    o.remove("parameters");
+    for_each_operation_mut(doc, |_, _, op_id, op| {
+        let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) else {
+            return;
+        };
+        params.retain(|p| {
+            let param = resolve(p);
+            let name = param
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_ascii_lowercase();
+            let is_runtime = param.get("in").and_then(Value::as_str) == Some("header")
+                && RUNTIME_HEADERS.contains(&name.as_str());
+            if !is_runtime {
+                if let Some(r) = p.get("$ref").and_then(Value::as_str) {
+                    still_used.insert(r.to_string());
                 }
+                return true;
             }
+            let schema = param.get("schema");
+            let value = schema
+                .and_then(|s| s.get("enum"))
+                .and_then(Value::as_array)
+                .filter(|e| e.len() == 1)
+                .and_then(|e| e[0].as_str())
+                .or_else(|| {
+                    schema
+                        .and_then(|s| s.get("default"))
+                        .and_then(Value::as_str)
+                })
+                .map(str::to_string);
+            found.push(HeaderParam {
+                operation_id: op_id.to_string(),
+                name,
+                required: param.get("required").and_then(Value::as_bool) == Some(true),
+                value,
+            });
+            false
+        });
+        if params.is_empty()
+            && let Some(o) = op.as_object_mut()
+        {
+            o.remove("parameters");
         }
-    }
+    });
     if let Some(c) = doc
         .pointer_mut("/components/parameters")
         .and_then(Value::as_object_mut)
@@ -974,42 +972,29 @@ pub fn hoist_shared_responses(doc: &mut Value) -> Vec<(String, Vec<String>)> {
     /// stands (`(JSON pointer, operationId)`), in document order.
     type Group = (String, Value, Vec<(String, String)>);
     let mut groups: Vec<Group> = Vec::new();
-    if let Some(paths) = doc.get("paths").and_then(Value::as_object) {
-        for (path, item) in paths {
-            for method in METHODS {
-                let Some(op) = item.get(*method) else {
-                    continue;
-                };
-                let op_id = op
-                    .get("operationId")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default();
-                let Some(responses) = op.get("responses").and_then(Value::as_object) else {
-                    continue;
-                };
-                for (status, response) in responses {
-                    let Some(schema) = response.pointer("/content/application~1json/schema") else {
-                        continue;
-                    };
-                    if !status.starts_with('2') || schema.get("$ref").is_some() {
-                        continue;
-                    }
-                    let pointer = format!(
-                        "/paths/{}/{method}/responses/{}/content/application~1json/schema",
-                        escape_token(path),
-                        escape_token(status)
-                    );
-                    let form = canonical_form(schema);
-                    match groups.iter_mut().find(|g| g.0 == form) {
-                        Some(g) => g.2.push((pointer, op_id.to_string())),
-                        None => {
-                            groups.push((form, schema.clone(), vec![(pointer, op_id.to_string())]))
-                        }
-                    }
-                }
+    for_each_operation(doc, |path, method, op_id, op| {
+        let Some(responses) = op.get("responses").and_then(Value::as_object) else {
+            return;
+        };
+        for (status, response) in responses {
+            let Some(schema) = response.pointer("/content/application~1json/schema") else {
+                continue;
+            };
+            if !status.starts_with('2') || schema.get("$ref").is_some() {
+                continue;
+            }
+            let pointer = format!(
+                "/paths/{}/{method}/responses/{}/content/application~1json/schema",
+                escape_token(path),
+                escape_token(status)
+            );
+            let form = canonical_form(schema);
+            match groups.iter_mut().find(|g| g.0 == form) {
+                Some(g) => g.2.push((pointer, op_id.to_string())),
+                None => groups.push((form, schema.clone(), vec![(pointer, op_id.to_string())])),
             }
         }
-    }
+    });
     let mut hoisted = Vec::new();
     for (_, schema, members) in groups.into_iter().filter(|g| g.2.len() > 1) {
         let ids: Vec<&str> = members.iter().map(|(_, id)| id.as_str()).collect();
@@ -1069,36 +1054,23 @@ fn common_word_suffix(ids: &[&str]) -> String {
 /// envelopes itself) and list what was removed.
 pub fn strip_error_responses(doc: &mut Value) -> Vec<ErrorResponse> {
     let mut removed = Vec::new();
-    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
-        return removed;
-    };
-    for item in paths.values_mut() {
-        for method in METHODS {
-            let Some(op) = item.get_mut(*method) else {
-                continue;
-            };
-            let op_id = op
-                .get("operationId")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string();
-            let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
-                continue;
-            };
-            let errors: Vec<String> = responses
-                .keys()
-                .filter(|s| !s.starts_with('2'))
-                .cloned()
-                .collect();
-            for status in errors {
-                responses.remove(&status);
-                removed.push(ErrorResponse {
-                    operation_id: op_id.clone(),
-                    status,
-                });
-            }
+    for_each_operation_mut(doc, |_, _, op_id, op| {
+        let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
+            return;
+        };
+        let errors: Vec<String> = responses
+            .keys()
+            .filter(|s| !s.starts_with('2'))
+            .cloned()
+            .collect();
+        for status in errors {
+            responses.remove(&status);
+            removed.push(ErrorResponse {
+                operation_id: op_id.to_string(),
+                status,
+            });
         }
-    }
+    });
     removed.sort_by(|a, b| (&a.operation_id, &a.status).cmp(&(&b.operation_id, &b.status)));
     removed
 }

@@ -74,6 +74,38 @@ pub(crate) fn validate_initiator(id: &str) -> Result<()> {
     Ok(())
 }
 
+/// The per-call overrides every request may carry, when given.
+fn validate_overrides(client_ref_id: Option<&str>, initiator_id: Option<&Masked>) -> Result<()> {
+    if let Some(id) = client_ref_id {
+        validate_client_ref_id(id)?;
+    }
+    if let Some(i) = initiator_id {
+        validate_initiator(i.expose())?;
+    }
+    Ok(())
+}
+
+/// The `initiator_id` and `user_code` override setters of a request.
+macro_rules! override_setters {
+    (initiator_id) => {
+        /// Override the client's `initiator_id` for this call.
+        pub fn initiator_id(mut self, id: impl Into<String>) -> Self {
+            self.initiator_id = Some(Masked::new(id));
+            self
+        }
+    };
+    (user_code) => {
+        /// Override the client's `user_code` for this call.
+        pub fn user_code(mut self, code: impl Into<String>) -> Self {
+            self.user_code = Some(code.into());
+            self
+        }
+    };
+    ($($setter:ident),+) => {
+        $(override_setters!($setter);)+
+    };
+}
+
 pub(crate) fn validate_redirect_url(raw: &str) -> Result<url::Url> {
     // The URL is sent as written, so it must be absolute as written: the
     // URL parser alone would also take `https:/host` or `https:host` (and
@@ -184,17 +216,7 @@ impl CreateUrl {
         self
     }
 
-    /// Override the client's `initiator_id` for this call.
-    pub fn initiator_id(mut self, id: impl Into<String>) -> Self {
-        self.initiator_id = Some(Masked::new(id));
-        self
-    }
-
-    /// Override the client's `user_code` for this call.
-    pub fn user_code(mut self, code: impl Into<String>) -> Self {
-        self.user_code = Some(code.into());
-        self
-    }
+    override_setters!(initiator_id, user_code);
 
     /// The redirect URL.
     pub fn redirect_url(&self) -> &str {
@@ -209,13 +231,7 @@ impl CreateUrl {
     pub(crate) fn validate(&self) -> Result<()> {
         validate_redirect_url(&self.redirect_url)?;
         validate_docs("document_requested", &self.documents)?;
-        if let Some(id) = &self.client_ref_id {
-            validate_client_ref_id(id)?;
-        }
-        if let Some(i) = &self.initiator_id {
-            validate_initiator(i.expose())?;
-        }
-        Ok(())
+        validate_overrides(self.client_ref_id.as_deref(), self.initiator_id.as_ref())
     }
 }
 
@@ -238,11 +254,7 @@ impl StatusRequest {
         }
     }
 
-    /// Override the client's `initiator_id` for this call.
-    pub fn initiator_id(mut self, id: impl Into<String>) -> Self {
-        self.initiator_id = Some(Masked::new(id));
-        self
-    }
+    override_setters!(initiator_id);
 
     /// Send this (optional) `client_ref_id`; none is sent by default.
     pub fn client_ref_id(mut self, id: impl Into<String>) -> Self {
@@ -252,13 +264,7 @@ impl StatusRequest {
 
     pub(crate) fn validate(&self) -> Result<()> {
         self.reference_id.validate()?;
-        if let Some(id) = &self.client_ref_id {
-            validate_client_ref_id(id)?;
-        }
-        if let Some(i) = &self.initiator_id {
-            validate_initiator(i.expose())?;
-        }
-        Ok(())
+        validate_overrides(self.client_ref_id.as_deref(), self.initiator_id.as_ref())
     }
 }
 
@@ -315,17 +321,7 @@ impl DocumentRequest {
         }
     }
 
-    /// Override the client's `initiator_id` for this call.
-    pub fn initiator_id(mut self, id: impl Into<String>) -> Self {
-        self.initiator_id = Some(Masked::new(id));
-        self
-    }
-
-    /// Override the client's `user_code` for this call.
-    pub fn user_code(mut self, code: impl Into<String>) -> Self {
-        self.user_code = Some(code.into());
-        self
-    }
+    override_setters!(initiator_id, user_code);
 
     /// Use this `client_ref_id` instead of a generated one.
     pub fn client_ref_id(mut self, id: impl Into<String>) -> Self {
@@ -345,13 +341,7 @@ impl DocumentRequest {
             ));
         }
         validate_docs("document_type", &self.documents)?;
-        if let Some(id) = &self.client_ref_id {
-            validate_client_ref_id(id)?;
-        }
-        if let Some(i) = &self.initiator_id {
-            validate_initiator(i.expose())?;
-        }
-        Ok(())
+        validate_overrides(self.client_ref_id.as_deref(), self.initiator_id.as_ref())
     }
 }
 

@@ -328,46 +328,41 @@ mod tests {
         );
     }
 
-    #[tokio::test(start_paused = true)]
-    async fn attempt_limit_ends_the_wait() {
-        let err = poll_until(
-            &PollPolicy::fixed(Duration::from_secs(1), Duration::from_secs(60))
-                .with_attempt_limit(4),
-            || async { Ok(S(false)) },
-            |_| {},
-        )
-        .await
-        .unwrap_err();
+    /// Polls a state that never becomes final under `policy`; the attempts
+    /// made and the reason given when the wait gives up.
+    async fn give_up(policy: &PollPolicy) -> (u32, String) {
+        let err = poll_until(policy, || async { Ok(S(false)) }, |_| {})
+            .await
+            .unwrap_err();
         match err {
             Error::WaitTimedOut {
                 attempts, reason, ..
-            } => {
-                assert_eq!(attempts, 4);
-                assert!(reason.contains("attempt limit"), "{reason}");
-            }
+            } => (attempts, reason),
             other => panic!("unexpected {other:?}"),
         }
     }
 
     #[tokio::test(start_paused = true)]
-    async fn time_limit_ends_the_wait() {
-        let err = poll_until(
-            &PollPolicy::fixed(Duration::from_secs(10), Duration::from_secs(35)),
-            || async { Ok(S(false)) },
-            |_| {},
+    async fn attempt_limit_ends_the_wait() {
+        let (attempts, reason) = give_up(
+            &PollPolicy::fixed(Duration::from_secs(1), Duration::from_secs(60))
+                .with_attempt_limit(4),
         )
-        .await
-        .unwrap_err();
-        match err {
-            Error::WaitTimedOut {
-                attempts, reason, ..
-            } => {
-                // Calls at 0, 10, 20, 30 s; the next would pass 35 s.
-                assert_eq!(attempts, 4);
-                assert!(reason.contains("time limit"), "{reason}");
-            }
-            other => panic!("unexpected {other:?}"),
-        }
+        .await;
+        assert_eq!(attempts, 4);
+        assert!(reason.contains("attempt limit"), "{reason}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn time_limit_ends_the_wait() {
+        let (attempts, reason) = give_up(&PollPolicy::fixed(
+            Duration::from_secs(10),
+            Duration::from_secs(35),
+        ))
+        .await;
+        // Calls at 0, 10, 20, 30 s; the next would pass 35 s.
+        assert_eq!(attempts, 4);
+        assert!(reason.contains("time limit"), "{reason}");
     }
 
     #[tokio::test(start_paused = true)]

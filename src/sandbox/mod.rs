@@ -103,11 +103,7 @@ struct Inner {
 impl fmt::Debug for SandboxClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         use progenitor_client::ClientInfo as _;
-        let rt = &self.inner.api.inner().0;
-        f.debug_struct("SandboxClient")
-            .field("config", &rt.config)
-            .field("tokens", &rt.tokens)
-            .finish()
+        self.inner.api.inner().0.debug_as("SandboxClient", f)
     }
 }
 

@@ -34,9 +34,18 @@ pub(crate) struct Shared {
 
 impl fmt::Debug for Runtime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Runtime")
-            .field("config", &self.0.config)
-            .field("tokens", &self.0.tokens)
+        self.0.debug_as("Runtime", f)
+    }
+}
+
+impl Shared {
+    /// `Debug` of what the runtime holds, under `name` (the runtime's and
+    /// the facade client's, which show the same: the configuration, with
+    /// its secrets masked, and the token cache).
+    pub(crate) fn debug_as(&self, name: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct(name)
+            .field("config", &self.config)
+            .field("tokens", &self.tokens)
             .finish()
     }
 }

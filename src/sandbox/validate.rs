@@ -110,6 +110,19 @@ pub(crate) fn doc_types<D: DocKind>(docs: &[D]) -> Result<()> {
     Ok(())
 }
 
+/// [`doc_types`] checks, then each document type as the generated enum `W`
+/// of the body being built.
+fn wire_doc_types<W, D>(docs: &[D]) -> Result<Vec<W>>
+where
+    W: for<'a> TryFrom<&'a str>,
+    D: DocKind,
+{
+    doc_types(docs)?;
+    docs.iter()
+        .map(|d| wire_doc_type::<W>("doc_types", d.wire()))
+        .collect()
+}
+
 /// The URL string is sent exactly as given, so the checks look at that
 /// string, not at what a URL parser makes of it: the parser drops tabs and
 /// line breaks and turns `\` into `/`, which the provider would receive
@@ -206,11 +219,15 @@ pub(crate) fn session_id(id: &str) -> Result<()> {
     Ok(())
 }
 
-fn flow(f: Flow) -> wire::DigilockerInitiateSessionBodyFlow {
-    match f {
-        Flow::Signin => wire::DigilockerInitiateSessionBodyFlow::Signin,
-        Flow::Signup => wire::DigilockerInitiateSessionBodyFlow::Signup,
-    }
+/// The generated flow enum `$wire` (each body has its own) for a [`Flow`].
+macro_rules! wire_flow {
+    ($flow:expr, $wire:ty) => {{
+        type W = $wire;
+        match $flow {
+            Flow::Signin => W::Signin,
+            Flow::Signup => W::Signup,
+        }
+    }};
 }
 
 fn options(o: &SessionOptions) -> Result<wire::DigilockerInitiateSessionBodyOptions> {
@@ -261,20 +278,15 @@ pub(crate) fn start_session_body(
     now: SystemTime,
 ) -> Result<wire::DigilockerInitiateSessionBody> {
     use wire::DigilockerInitiateSessionBodyDocTypesItem as D;
-    doc_types(&req.doc_types)?;
+    let docs = wire_doc_types::<D, _>(&req.doc_types)?;
     redirect_url(&req.redirect_url)?;
     consent_expiry(req.consent_expiry, now)?;
     let options = req.options.as_ref().map(options).transpose()?;
-    let docs = req
-        .doc_types
-        .iter()
-        .map(|d| wire_doc_type::<D>("doc_types", d.as_str()))
-        .collect::<Result<Vec<_>>>()?;
     Ok(wire::DigilockerInitiateSessionBody {
         consent_expiry: req.consent_expiry,
         doc_types: docs,
         entity: wire::DigilockerInitiateSessionBodyEntity::InCoSandboxKycDigilockerSessionRequest,
-        flow: flow(req.flow),
+        flow: wire_flow!(req.flow, wire::DigilockerInitiateSessionBodyFlow),
         options,
         redirect_url: req
             .redirect_url
@@ -294,10 +306,7 @@ pub(crate) fn entity_start_body(
         consent_expiry: req.consent_expiry.map(|ms| ms as u64),
         entity:
             wire::EntitylockerInitiateSessionBodyEntity::InCoSandboxKycEntitylockerSessionRequest,
-        flow: match req.flow {
-            Flow::Signin => wire::EntitylockerInitiateSessionBodyFlow::Signin,
-            Flow::Signup => wire::EntitylockerInitiateSessionBodyFlow::Signup,
-        },
+        flow: wire_flow!(req.flow, wire::EntitylockerInitiateSessionBodyFlow),
         redirect_url: req
             .redirect_url
             .parse()
@@ -309,20 +318,12 @@ pub(crate) fn sdk_create_body(
     req: &CreateSdkSession<DocType>,
 ) -> Result<wire::DigilockerSdkCreateSessionBody> {
     use wire::DigilockerSdkCreateSessionBodyDocTypesItem as D;
-    doc_types(&req.doc_types)?;
-    let docs = req
-        .doc_types
-        .iter()
-        .map(|d| wire_doc_type::<D>("doc_types", d.as_str()))
-        .collect::<Result<Vec<_>>>()?;
+    let docs = wire_doc_types::<D, _>(&req.doc_types)?;
     Ok(wire::DigilockerSdkCreateSessionBody {
         doc_types: docs,
         entity:
             wire::DigilockerSdkCreateSessionBodyEntity::InCoSandboxKycDigilockerSdkSessionRequest,
-        flow: match req.flow {
-            Flow::Signin => wire::DigilockerSdkCreateSessionBodyFlow::Signin,
-            Flow::Signup => wire::DigilockerSdkCreateSessionBodyFlow::Signup,
-        },
+        flow: wire_flow!(req.flow, wire::DigilockerSdkCreateSessionBodyFlow),
     })
 }
 
@@ -330,19 +331,11 @@ pub(crate) fn entity_sdk_create_body(
     req: &CreateSdkSession<EntityDocType>,
 ) -> Result<wire::EntitylockerSdkCreateSessionBody> {
     use wire::EntitylockerSdkCreateSessionBodyDocTypesItem as D;
-    doc_types(&req.doc_types)?;
-    let docs = req
-        .doc_types
-        .iter()
-        .map(|d| wire_doc_type::<D>("doc_types", d.as_str()))
-        .collect::<Result<Vec<_>>>()?;
+    let docs = wire_doc_types::<D, _>(&req.doc_types)?;
     Ok(wire::EntitylockerSdkCreateSessionBody {
         doc_types: docs,
         entity: wire::EntitylockerSdkCreateSessionBodyEntity::InCoSandboxKycEntitylockerSdkSessionRequest,
-        flow: match req.flow {
-            Flow::Signin => wire::EntitylockerSdkCreateSessionBodyFlow::Signin,
-            Flow::Signup => wire::EntitylockerSdkCreateSessionBodyFlow::Signup,
-        },
+        flow: wire_flow!(req.flow, wire::EntitylockerSdkCreateSessionBodyFlow),
     })
 }
 

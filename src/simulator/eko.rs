@@ -256,12 +256,25 @@ fn check_documents(obj: &Map<String, Value>, field: &str) -> Result<(), Reply> {
     Ok(())
 }
 
-fn create(shared: &Shared, ctx: &Ctx<'_>, now: i64) -> Result<Reply, Reply> {
+/// The JSON body of a Create URL or Get Document call, with the checks both
+/// make: the initiator and user code, the `client_ref_id` (required or not)
+/// and the documents under `documents_field`.
+fn checked_body(
+    shared: &Shared,
+    ctx: &Ctx<'_>,
+    client_ref_required: bool,
+    documents_field: &str,
+) -> Result<Map<String, Value>, Reply> {
     let obj = parse_object(ctx)?;
     check_initiator(shared, text_field(&obj, "initiator_id"))?;
     check_user_code(shared, &obj)?;
-    check_client_ref(&obj, true)?;
-    check_documents(&obj, "document_requested")?;
+    check_client_ref(&obj, client_ref_required)?;
+    check_documents(&obj, documents_field)?;
+    Ok(obj)
+}
+
+fn create(shared: &Shared, ctx: &Ctx<'_>, now: i64) -> Result<Reply, Reply> {
+    let obj = checked_body(shared, ctx, true, "document_requested")?;
     let redirect = obj
         .get("redirect_url")
         .and_then(Value::as_str)
@@ -439,11 +452,7 @@ fn status(shared: &Shared, ctx: &Ctx<'_>, now: i64) -> Result<Reply, Reply> {
 }
 
 fn document(shared: &Shared, ctx: &Ctx<'_>, now: i64) -> Result<Reply, Reply> {
-    let obj = parse_object(ctx)?;
-    check_initiator(shared, text_field(&obj, "initiator_id"))?;
-    check_user_code(shared, &obj)?;
-    check_client_ref(&obj, false)?;
-    check_documents(&obj, "document_type")?;
+    let obj = checked_body(shared, ctx, false, "document_type")?;
     let reference_id = reference_of(text_field(&obj, "reference_id"))?;
     let Some(verification_id) = text_field(&obj, "verification_id") else {
         return Err(invalid(

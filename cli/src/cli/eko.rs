@@ -19,7 +19,7 @@ use super::Failure;
 use super::json::{self, EkoSavedDocument, EkoSavedDocuments, Identity, ProfileFields};
 use super::output::{
     Ctx, EkoCreds, Fields, ProgressLine, WaitArgs, fail_with, mask_sensitive, print_document,
-    print_json, profile_fields, report, runtime, write_private,
+    print_json, print_started, profile_fields, report, runtime, write_private,
 };
 use clap::{Args, Subcommand};
 use digilocker_kyc::eko::{
@@ -136,20 +136,7 @@ pub fn run(args: EkoArgs, ctx: &Ctx) -> Result<(), Failure> {
                 CreateUrl::new(&a.redirect, a.docs.iter().map(|d| eko_doc(d))).map_err(e)?;
                 let kyc = DigiLocker::eko(args.creds.client(ctx)?);
                 let session = kyc.start(docs, &a.redirect).await.map_err(e)?;
-                if ctx.json {
-                    print_json(&session);
-                } else {
-                    let requested: Vec<&str> =
-                        session.requested.iter().map(|d| d.as_str()).collect();
-                    let mut f = Fields::new();
-                    f.add("reference id", &session.id)
-                        .add("requested", requested.join(", "))
-                        .add("consent link", &session.authorization_url)
-                        .opt("verification id", session.verification_id.as_ref());
-                    f.print(0);
-                    outln!("\nSend the user to the consent link, then:");
-                    outln!("  digilocker eko status {} --wait", session.id);
-                }
+                print_started(ctx, &session, "reference id", "eko");
                 Ok(())
             }
             EkoCommand::Status(a) => {

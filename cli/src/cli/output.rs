@@ -11,7 +11,7 @@
 use super::Failure;
 use super::json::{ErrorBody, ErrorOutput, Skip};
 use clap::Args;
-use digilocker_kyc::flow::{Document, Profile, Progress};
+use digilocker_kyc::flow::{Document, Profile, Progress, Session};
 pub use digilocker_kyc::redact::{mask_id, mask_sensitive, url_for_display};
 use digilocker_kyc::{EkoClient, EkoClientBuilder, Error, PollPolicy, SandboxClient, eko};
 use serde::Serialize;
@@ -376,6 +376,25 @@ impl Fields {
 }
 
 /// `yes` / `no`.
+/// A journey just started, as `digilocker <provider> start` shows it: the
+/// session itself with `--json`, else its fields (the id under `id_label`)
+/// and the command that waits for it.
+pub fn print_started(ctx: &Ctx, session: &Session, id_label: &str, provider: &str) {
+    if ctx.json {
+        print_json(session);
+        return;
+    }
+    let requested: Vec<&str> = session.requested.iter().map(|d| d.as_str()).collect();
+    let mut f = Fields::new();
+    f.add(id_label, &session.id)
+        .add("requested", requested.join(", "))
+        .add("consent link", &session.authorization_url)
+        .opt("verification id", session.verification_id.as_ref());
+    f.print(0);
+    outln!("\nSend the user to the consent link, then:");
+    outln!("  digilocker {provider} status {} --wait", session.id);
+}
+
 pub fn yes_no(b: bool) -> &'static str {
     if b { "yes" } else { "no" }
 }

@@ -28,7 +28,8 @@ use super::json::{
 };
 use super::output::{
     Ctx, Fields, ProgressLine, SandboxCreds, WaitArgs, extension_for, print_document, print_json,
-    profile_fields, report, runtime, save_path, time_ms, url_for_display, write_private, yes_no,
+    print_started, profile_fields, report, runtime, save_path, time_ms, url_for_display,
+    write_private, yes_no,
 };
 use clap::{Args, Subcommand, ValueEnum};
 use digilocker_kyc::flow::{DigiLocker, Outcome, poll_until};
@@ -309,19 +310,7 @@ pub fn run(args: SandboxArgs, ctx: &Ctx) -> Result<(), Failure> {
                 .map_err(e)?;
                 let kyc = DigiLocker::sandbox(client()?).with_sandbox_flow(a.flow.into());
                 let session = kyc.start(docs, &a.redirect).await.map_err(e)?;
-                if ctx.json {
-                    print_json(&session);
-                } else {
-                    let requested: Vec<&str> =
-                        session.requested.iter().map(|d| d.as_str()).collect();
-                    let mut f = Fields::new();
-                    f.add("session id", &session.id)
-                        .add("requested", requested.join(", "))
-                        .add("consent link", &session.authorization_url);
-                    f.print(0);
-                    outln!("\nSend the user to the consent link, then:");
-                    outln!("  digilocker sandbox status {} --wait", session.id);
-                }
+                print_started(ctx, &session, "session id", "sandbox");
                 Ok(())
             }
             SandboxCommand::Status(a) => {
