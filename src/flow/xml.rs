@@ -21,7 +21,10 @@ use quick_xml::{Reader, XmlVersion};
 use std::collections::BTreeMap;
 
 /// Identity fields found in a DigiLocker XML document.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+///
+/// `Debug` shows the number masked and, of the rest, only which fields are
+/// there: it is personal data.
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct XmlIdentity {
     /// Document number as issued (Aadhaar: already masked by UIDAI, e.g.
     /// `xxxxxxxx1234`; PAN and licence numbers in full).
@@ -37,6 +40,19 @@ pub struct XmlIdentity {
     pub address: BTreeMap<String, String>,
     /// Photograph, base64 as found (whitespace removed).
     pub photo_base64: Option<String>,
+}
+
+impl std::fmt::Debug for XmlIdentity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("XmlIdentity")
+            .field("number", &self.number.as_deref().map(crate::redact::mask))
+            .field("name", &self.name.is_some())
+            .field("dob", &self.dob.is_some())
+            .field("gender", &self.gender.is_some())
+            .field("address", &self.address.keys().collect::<Vec<_>>())
+            .field("photo", &self.photo_base64.is_some())
+            .finish()
+    }
 }
 
 /// Why an XML document could not be read.
@@ -266,6 +282,26 @@ pub async fn read_identity_async(xml: bytes::Bytes) -> Result<XmlIdentity, XmlEr
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn debug_of_an_identity_shows_no_personal_data() {
+        let id = XmlIdentity {
+            number: Some("ABCPE1234F".into()),
+            name: Some("Asha Verma".into()),
+            dob: Some("15-08-1990".into()),
+            gender: Some("F".into()),
+            address: [("pc".to_string(), "411001".to_string())].into(),
+            photo_base64: Some("/9j/4AAQSkZJRg==".into()),
+        };
+        let shown = format!("{id:?}");
+        for secret in ["ABCPE1234F", "Asha", "15-08-1990", "411001", "/9j/"] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+        }
+        assert!(
+            shown.contains("pc") && shown.contains("name: true"),
+            "{shown}"
+        );
+    }
 
     #[test]
     fn the_bounds_pass_counts_attributes_of_tags_only() {
