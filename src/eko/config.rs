@@ -76,6 +76,8 @@ pub struct EkoClientBuilder {
     initiator_id: Option<String>,
     user_code: Option<String>,
     base_url: String,
+    /// Whether `base_url` was chosen (so `with_env` leaves it alone).
+    base_url_set: bool,
     http: HttpSettings,
     clock: Clock,
 }
@@ -88,6 +90,7 @@ impl Default for EkoClientBuilder {
             initiator_id: None,
             user_code: None,
             base_url: UAT_BASE_URL.to_string(),
+            base_url_set: false,
             http: HttpSettings::default(),
             clock: system_clock(),
         }
@@ -126,42 +129,63 @@ impl EkoClientBuilder {
     /// (for tests and for configuration systems other than the process
     /// environment).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
-        let get = |name: &str| {
-            lookup(name)
-                .map(|v| v.trim().to_string())
-                .filter(|v| !v.is_empty())
-        };
-        let mut b = EkoClientBuilder::new();
-        let mut missing = Vec::new();
-        match get(ENV_DEVELOPER_KEY) {
-            Some(v) => b = b.developer_key(v),
-            None => missing.push(ENV_DEVELOPER_KEY),
-        }
-        match get(ENV_ACCESS_KEY) {
-            Some(v) => b = b.access_key(v),
-            None => missing.push(ENV_ACCESS_KEY),
-        }
-        match get(ENV_INITIATOR_ID) {
-            Some(v) => b = b.initiator_id(v),
-            None => missing.push(ENV_INITIATOR_ID),
-        }
+        let b = EkoClientBuilder::new().with_lookup(lookup);
+        let missing: Vec<&str> = [
+            (ENV_DEVELOPER_KEY, b.developer_key.is_none()),
+            (ENV_ACCESS_KEY, b.access_key.is_none()),
+            (ENV_INITIATOR_ID, b.initiator_id.is_none()),
+        ]
+        .into_iter()
+        .filter_map(|(name, absent)| absent.then_some(name))
+        .collect();
         if !missing.is_empty() {
             return Err(Error::Config(format!(
                 "environment variable(s) not set: {}",
                 missing.join(", ")
             )));
         }
-        if let Some(v) = get(ENV_USER_CODE) {
-            b = b.user_code(v);
+        Ok(b)
+    }
+
+    /// Fill the settings not set explicitly from the process environment
+    /// (the variables of [`from_env`](Self::from_env)); empty variables
+    /// count as unset, and missing required ones are reported by
+    /// [`build`](Self::build). The same pattern as
+    /// [`SandboxClientBuilder::with_env`](crate::sandbox::SandboxClientBuilder::with_env).
+    pub fn with_env(self) -> Self {
+        self.with_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Like [`with_env`](Self::with_env), reading each variable through
+    /// `lookup` (a config file, a secret store, a test map).
+    pub fn with_lookup(mut self, lookup: impl Fn(&str) -> Option<String>) -> Self {
+        let get = |name: &str| {
+            lookup(name)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        if self.developer_key.is_none() {
+            self.developer_key = get(ENV_DEVELOPER_KEY).map(Secret::from);
         }
-        if let Some(v) = get(ENV_BASE_URL) {
-            b = match v.to_ascii_lowercase().as_str() {
-                "uat" | "staging" => b.environment(EkoEnvironment::Uat),
-                "production" | "prod" => b.environment(EkoEnvironment::Production),
-                _ => b.base_url(v),
+        if self.access_key.is_none() {
+            self.access_key = get(ENV_ACCESS_KEY).map(Secret::from);
+        }
+        if self.initiator_id.is_none() {
+            self.initiator_id = get(ENV_INITIATOR_ID);
+        }
+        if self.user_code.is_none() {
+            self.user_code = get(ENV_USER_CODE);
+        }
+        if !self.base_url_set
+            && let Some(v) = get(ENV_BASE_URL)
+        {
+            self = match v.to_ascii_lowercase().as_str() {
+                "uat" | "staging" => self.environment(EkoEnvironment::Uat),
+                "production" | "prod" => self.environment(EkoEnvironment::Production),
+                _ => self.base_url(v),
             };
         }
-        Ok(b)
+        self
     }
 
     /// The static `developer_key`.
@@ -191,6 +215,7 @@ impl EkoClientBuilder {
     /// Use one of Eko's environments.
     pub fn environment(mut self, env: EkoEnvironment) -> Self {
         self.base_url = env.base_url().to_string();
+        self.base_url_set = true;
         self
     }
 
@@ -198,6 +223,7 @@ impl EkoClientBuilder {
     /// form). Paths such as `/tools/kyc/digilocker` are appended to it.
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = url.into();
+        self.base_url_set = true;
         self
     }
 
@@ -286,5 +312,47 @@ impl EkoClientBuilder {
             initiator_id,
             user_code,
         }))
+    }
+}
+
+#[cfg(test)]
+mod lookup_tests {
+    use super::*;
+
+    fn vars(name: &str) -> Option<String> {
+        match name {
+            ENV_DEVELOPER_KEY => Some("dev-from-env".into()),
+            ENV_ACCESS_KEY => Some(" access-from-env ".into()),
+            ENV_INITIATOR_ID => Some("9962981729".into()),
+            ENV_BASE_URL => Some("production".into()),
+            _ => None,
+        }
+    }
+
+    /// `with_lookup` fills only what was not set, as Sandbox's does; a
+    /// chosen base URL stays.
+    #[test]
+    fn with_lookup_fills_only_unset_settings() {
+        let b = EkoClientBuilder::new()
+            .developer_key("dev-explicit")
+            .base_url("http://127.0.0.1:9")
+            .with_lookup(vars);
+        assert_eq!(b.developer_key.as_ref().unwrap().expose(), "dev-explicit");
+        assert_eq!(b.access_key.as_ref().unwrap().expose(), "access-from-env");
+        assert_eq!(b.initiator_id.as_deref(), Some("9962981729"));
+        assert_eq!(b.base_url, "http://127.0.0.1:9");
+        let b = EkoClientBuilder::new().with_lookup(vars);
+        assert_eq!(b.base_url, PRODUCTION_BASE_URL);
+        // Missing required settings are build's to report.
+        let e = EkoClientBuilder::new()
+            .with_lookup(|_| None)
+            .build()
+            .unwrap_err();
+        assert!(e.to_string().contains("developer_key"), "{e}");
+        // from_lookup still refuses at once, naming every missing variable.
+        let e = EkoClientBuilder::from_lookup(|_| None).unwrap_err();
+        for v in [ENV_DEVELOPER_KEY, ENV_ACCESS_KEY, ENV_INITIATOR_ID] {
+            assert!(e.to_string().contains(v), "{e}");
+        }
     }
 }

@@ -209,6 +209,14 @@ impl SandboxClientBuilder {
     }
 
     /// Like [`with_env`](Self::with_env), reading each variable through
+    /// `lookup` (a config file, a secret store, a test map). The same as
+    /// [`with_vars`](Self::with_vars), under the name both builders share
+    /// ([`EkoClientBuilder::with_lookup`](crate::eko::EkoClientBuilder::with_lookup)).
+    pub fn with_lookup(self, lookup: impl Fn(&str) -> Option<String>) -> Self {
+        self.with_vars(lookup)
+    }
+
+    /// Like [`with_env`](Self::with_env), reading each variable through
     /// `lookup` (a config file, a secret store, a test map).
     pub fn with_vars(mut self, lookup: impl Fn(&str) -> Option<String>) -> Self {
         let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
