@@ -20,40 +20,12 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
 use std::collections::BTreeMap;
 
-/// Identity fields found in a DigiLocker XML document.
-///
-/// `Debug` shows the number masked and, of the rest, only which fields are
-/// there: it is personal data.
-#[derive(Clone, Default, PartialEq, Eq)]
-pub struct XmlIdentity {
-    /// Document number as issued (Aadhaar: already masked by UIDAI, e.g.
-    /// `xxxxxxxx1234`; PAN and licence numbers in full).
-    pub number: Option<String>,
-    /// Name of the holder.
-    pub name: Option<String>,
-    /// Date of birth as written (usually `DD-MM-YYYY`).
-    pub dob: Option<String>,
-    /// Gender as written (`M`, `F`, `T`, or a word).
-    pub gender: Option<String>,
-    /// Address parts by attribute name (`house`, `street`, `vtc`, `dist`,
-    /// `state`, `pc`, `country`...).
-    pub address: BTreeMap<String, String>,
-    /// Photograph, base64 as found (whitespace removed).
-    pub photo_base64: Option<String>,
-}
-
-impl std::fmt::Debug for XmlIdentity {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("XmlIdentity")
-            .field("number", &self.number.as_deref().map(crate::redact::mask))
-            .field("name", &self.name.is_some())
-            .field("dob", &self.dob.is_some())
-            .field("gender", &self.gender.is_some())
-            .field("address", &self.address.keys().collect::<Vec<_>>())
-            .field("photo", &self.photo_base64.is_some())
-            .finish()
-    }
-}
+/// Identity fields found in a DigiLocker XML document: the same type the
+/// verifier reports ([`crate::verify::IdentityFields`]), so a document read
+/// here and one verified there carry the same fields. (The offline e-KYC
+/// hashes stay empty here.) `Debug` shows the number masked and, of the
+/// rest, only which fields are there.
+pub type XmlIdentity = crate::verify::IdentityFields;
 
 /// Why an XML document could not be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -292,6 +264,7 @@ mod tests {
             gender: Some("F".into()),
             address: [("pc".to_string(), "411001".to_string())].into(),
             photo_base64: Some("/9j/4AAQSkZJRg==".into()),
+            ..Default::default()
         };
         let shown = format!("{id:?}");
         for secret in ["ABCPE1234F", "Asha", "15-08-1990", "411001", "/9j/"] {
