@@ -101,6 +101,45 @@ pub(crate) trait Credentials: Sync {
     fn renew(&self, _sent: &reqwest::header::HeaderMap) {}
 }
 
+/// The `ClientHooks` of a generated client: `pre` is [`prepare`], `exec`
+/// is [`execute`], with the provider's credentials (`$creds`, from the
+/// client `$c`) and retry policy (`$policy`).
+macro_rules! client_hooks {
+    ($client:ty, $runtime:ty, |$c:ident| creds: $creds:expr, policy: $policy:expr) => {
+        impl progenitor_client::ClientHooks<$runtime> for $client {
+            async fn pre<E>(
+                &self,
+                request: &mut reqwest::Request,
+                info: &progenitor_client::OperationInfo,
+            ) -> std::result::Result<(), progenitor_client::Error<E>> {
+                let $c = self;
+                $crate::runtime::prepare(&$creds, request, info.operation_id)
+                    .await
+                    .map_err(progenitor_client::Error::Custom)
+            }
+
+            async fn exec(
+                &self,
+                request: reqwest::Request,
+                info: &progenitor_client::OperationInfo,
+            ) -> reqwest::Result<reqwest::Response> {
+                use progenitor_client::ClientInfo as _;
+                let $c = self;
+                $crate::runtime::execute(
+                    self.client(),
+                    request,
+                    info.operation_id,
+                    $policy,
+                    &$creds,
+                    $crate::http::MAX_JSON_BODY,
+                )
+                .await
+            }
+        }
+    };
+}
+pub(crate) use client_hooks;
+
 /// No credentials: document downloads (a signed link carries its own).
 pub(crate) struct NoCredentials;
 

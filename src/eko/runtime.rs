@@ -7,11 +7,10 @@ use super::config::Clock;
 use super::sign::Signer;
 use crate::error::{Error, Result};
 use crate::generated::eko::{self as generated, rules};
-use crate::http::MAX_JSON_BODY;
 use crate::redact::Secret;
 use crate::retry::RetryPolicy;
 use crate::runtime::{self, Credentials};
-use progenitor_client::{ClientHooks, ClientInfo as _, OperationInfo};
+use progenitor_client::ClientInfo as _;
 use reqwest::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 use std::fmt;
 use std::sync::Arc;
@@ -78,31 +77,4 @@ impl Credentials for Shared {
     }
 }
 
-impl ClientHooks<Runtime> for generated::Client {
-    async fn pre<E>(
-        &self,
-        request: &mut reqwest::Request,
-        info: &OperationInfo,
-    ) -> std::result::Result<(), progenitor_client::Error<E>> {
-        runtime::prepare(&*self.inner().0, request, info.operation_id)
-            .await
-            .map_err(progenitor_client::Error::Custom)
-    }
-
-    async fn exec(
-        &self,
-        request: reqwest::Request,
-        info: &OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
-        let shared = &*self.inner().0;
-        runtime::execute(
-            self.client(),
-            request,
-            info.operation_id,
-            &shared.retry,
-            shared,
-            MAX_JSON_BODY,
-        )
-        .await
-    }
-}
+runtime::client_hooks!(generated::Client, Runtime, |c| creds: *c.inner().0, policy: &c.inner().0.retry);

@@ -10,9 +10,8 @@ use super::engine::token_rejected;
 use super::token::{self, TokenCache};
 use crate::error::{Error, Result};
 use crate::generated::sandbox::{self as generated, rules};
-use crate::http::MAX_JSON_BODY;
 use crate::runtime::{self, Credentials};
-use progenitor_client::{ClientHooks, ClientInfo as _, OperationInfo};
+use progenitor_client::ClientInfo as _;
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
 use std::fmt;
 use std::sync::Arc;
@@ -141,31 +140,4 @@ impl Credentials for Auth<'_> {
     }
 }
 
-impl ClientHooks<Runtime> for generated::Client {
-    async fn pre<E>(
-        &self,
-        request: &mut reqwest::Request,
-        info: &OperationInfo,
-    ) -> std::result::Result<(), progenitor_client::Error<E>> {
-        runtime::prepare(&Auth(self), request, info.operation_id)
-            .await
-            .map_err(progenitor_client::Error::Custom)
-    }
-
-    async fn exec(
-        &self,
-        request: reqwest::Request,
-        info: &OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
-        let policy = &self.inner().0.config.http.retry;
-        runtime::execute(
-            self.client(),
-            request,
-            info.operation_id,
-            policy,
-            &Auth(self),
-            MAX_JSON_BODY,
-        )
-        .await
-    }
-}
+runtime::client_hooks!(generated::Client, Runtime, |c| creds: Auth(c), policy: &c.inner().0.config.http.retry);
