@@ -110,7 +110,7 @@ pub(crate) fn validate_redirect_url(raw: &str) -> Result<url::Url> {
     // The URL is sent as written, so it must be absolute as written: the
     // URL parser alone would also take `https:/host` or `https:host` (and
     // normalise them), which Eko receives unchanged.
-    crate::sandbox::validate::url_as_written("redirect_url", raw.trim())?;
+    crate::vocab::url_as_written("redirect_url", raw.trim())?;
     let written = raw.trim().as_bytes();
     let has_authority = |scheme: &[u8]| {
         written.len() > scheme.len()

@@ -14,6 +14,8 @@ use crate::error::{Error, Result};
 use crate::generated::sandbox::rules::ANY_OF_REQUIRED;
 use crate::generated::sandbox::types as wire;
 use crate::redact::Masked;
+pub(crate) use crate::vocab::url_as_written;
+pub use crate::vocab::verhoeff_valid;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Minimum distance of `consent_expiry` into the future.
@@ -121,30 +123,6 @@ where
     docs.iter()
         .map(|d| wire_doc_type::<W>("doc_types", d.wire()))
         .collect()
-}
-
-/// The URL string is sent exactly as given, so the checks look at that
-/// string, not at what a URL parser makes of it: the parser drops tabs and
-/// line breaks and turns `\` into `/`, which the provider would receive
-/// unchanged. Whitespace, control characters and backslashes are refused.
-pub(crate) fn url_as_written(field: &'static str, url: &str) -> Result<()> {
-    if let Some(c) = url
-        .chars()
-        .find(|c| c.is_control() || c.is_whitespace() || *c == '\\')
-    {
-        return Err(Error::invalid(
-            field,
-            format!(
-                "must not contain {} (the URL is sent as written)",
-                if c == '\\' {
-                    "a backslash".to_string()
-                } else {
-                    format!("whitespace or control characters (U+{:04X})", c as u32)
-                }
-            ),
-        ));
-    }
-    Ok(())
 }
 
 pub(crate) fn redirect_url(url: &str) -> Result<()> {
@@ -353,55 +331,9 @@ where
     W::try_from(wire_name).map_err(|_| unsupported(field, wire_name))
 }
 
-/// The Verhoeff check used by Aadhaar: the last digit checks the others.
-pub fn verhoeff_valid(digits: &str) -> bool {
-    const D: [[u8; 10]; 10] = [
-        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
-        [1, 2, 3, 4, 0, 6, 7, 8, 9, 5],
-        [2, 3, 4, 0, 1, 7, 8, 9, 5, 6],
-        [3, 4, 0, 1, 2, 8, 9, 5, 6, 7],
-        [4, 0, 1, 2, 3, 9, 5, 6, 7, 8],
-        [5, 9, 8, 7, 6, 0, 4, 3, 2, 1],
-        [6, 5, 9, 8, 7, 1, 0, 4, 3, 2],
-        [7, 6, 5, 9, 8, 2, 1, 0, 4, 3],
-        [8, 7, 6, 5, 9, 3, 2, 1, 0, 4],
-        [9, 8, 7, 6, 5, 4, 3, 2, 1, 0],
-    ];
-    const P: [[u8; 10]; 8] = [
-        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
-        [1, 5, 7, 6, 2, 8, 3, 0, 9, 4],
-        [5, 8, 0, 3, 7, 9, 6, 1, 4, 2],
-        [8, 9, 1, 6, 0, 4, 3, 5, 2, 7],
-        [9, 4, 5, 3, 1, 2, 6, 8, 7, 0],
-        [4, 2, 8, 6, 5, 7, 3, 9, 0, 1],
-        [2, 7, 9, 3, 8, 0, 6, 4, 1, 5],
-        [7, 0, 4, 6, 9, 1, 3, 2, 5, 8],
-    ];
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return false;
-    }
-    let mut c = 0u8;
-    for (i, b) in digits.bytes().rev().enumerate() {
-        c = D[c as usize][P[i % 8][(b - b'0') as usize] as usize];
-    }
-    c == 0
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn verhoeff_known_values() {
-        // Standard test vectors: 236 has check digit 3.
-        assert!(verhoeff_valid("2363"));
-        assert!(!verhoeff_valid("2364"));
-        // A 12-digit number built with a correct check digit.
-        assert!(verhoeff_valid("234123412346"));
-        assert!(!verhoeff_valid("234123412345"));
-        assert!(!verhoeff_valid(""));
-        assert!(!verhoeff_valid("12a4"));
-    }
 
     #[test]
     fn the_any_of_rule_comes_from_the_spec() {
