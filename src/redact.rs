@@ -468,9 +468,35 @@ impl<T: fmt::Debug + ?Sized> fmt::Debug for MaskedDebug<'_, T> {
     }
 }
 
+/// Shows a URL without its query string, which can carry signatures, PKCE
+/// verifiers and phone numbers.
+pub(crate) struct UrlWithoutQuery<'a>(pub(crate) &'a str);
+
+impl fmt::Debug for UrlWithoutQuery<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let base = url_for_display(self.0);
+        if self.0.contains('?') {
+            write!(f, "\"{base}?…\"")
+        } else {
+            write!(f, "{base:?}")
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn url_debug_drops_the_query() {
+        let s = format!(
+            "{:?}",
+            UrlWithoutQuery("https://b.example/f.xml?X-Amz-Signature=abc")
+        );
+        assert_eq!(s, "\"https://b.example/f.xml?…\"");
+        let s = format!("{:?}", UrlWithoutQuery("https://u:p@b.example/f.xml"));
+        assert_eq!(s, "\"https://b.example/f.xml\"");
+    }
 
     #[test]
     fn mask_keeps_last_four() {

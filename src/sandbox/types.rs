@@ -9,7 +9,7 @@
 
 use super::validate;
 use crate::error::Result;
-use crate::redact::{Masked, MaskedDebug, url_for_display};
+use crate::redact::{Masked, MaskedDebug, UrlWithoutQuery, url_for_display};
 pub use crate::vocab::DateOfBirth;
 use crate::vocab::open_enum;
 use crate::vocab::parse_date_text;
@@ -293,21 +293,12 @@ pub struct StartSession {
     pub consent_expiry: Option<i64>,
 }
 
-/// A redirect URL in `Debug`: scheme, host and path only.
-struct RedirectUrl<'a>(&'a str);
-
-impl fmt::Debug for RedirectUrl<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:?}", url_for_display(self.0))
-    }
-}
-
 impl fmt::Debug for StartSession {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("StartSession")
             .field("flow", &self.flow)
             .field("doc_types", &self.doc_types)
-            .field("redirect_url", &RedirectUrl(&self.redirect_url))
+            .field("redirect_url", &url_for_display(&self.redirect_url))
             .field("options", &self.options)
             .field("consent_expiry", &self.consent_expiry)
             .finish()
@@ -318,7 +309,7 @@ impl fmt::Debug for StartEntitySession {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("StartEntitySession")
             .field("flow", &self.flow)
-            .field("redirect_url", &RedirectUrl(&self.redirect_url))
+            .field("redirect_url", &url_for_display(&self.redirect_url))
             .field("consent_expiry", &self.consent_expiry)
             .finish()
     }
@@ -419,21 +410,6 @@ impl<D: DocKind> CreateSdkSession<D> {
 // ---------------------------------------------------------------------------
 // Responses
 // ---------------------------------------------------------------------------
-
-/// Shows a URL without its query string, which can carry signatures, PKCE
-/// verifiers and phone numbers.
-pub(crate) struct UrlWithoutQuery<'a>(pub(crate) &'a str);
-
-impl fmt::Debug for UrlWithoutQuery<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let base = url_for_display(self.0);
-        if self.0.contains('?') {
-            write!(f, "\"{base}?…\"")
-        } else {
-            write!(f, "{base:?}")
-        }
-    }
-}
 
 /// A started consent session.
 ///
@@ -706,17 +682,6 @@ mod tests {
         .unwrap();
         assert_eq!(m.content_type, "application/xml");
         assert_eq!(m.last_modified_date(), NaiveDate::from_ymd_opt(2025, 5, 9));
-    }
-
-    #[test]
-    fn url_debug_drops_the_query() {
-        let s = format!(
-            "{:?}",
-            UrlWithoutQuery("https://b.example/f.xml?X-Amz-Signature=abc")
-        );
-        assert_eq!(s, "\"https://b.example/f.xml?…\"");
-        let s = format!("{:?}", UrlWithoutQuery("https://u:p@b.example/f.xml"));
-        assert_eq!(s, "\"https://b.example/f.xml\"");
     }
 
     #[test]
