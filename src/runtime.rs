@@ -89,10 +89,17 @@ pub(crate) trait Credentials: Sync {
         operation_id: &'static str,
     ) -> impl Future<Output = Result<(), Error>> + Send;
 
+    /// Whether credentials rejected for `operation_id` can be renewed at
+    /// all (Sandbox: a token, except for `/authenticate` itself). Only then
+    /// is a 401/403 body read for [`rejected`](Self::rejected).
+    fn renewable(&self, _operation_id: &str) -> bool {
+        false
+    }
+
     /// Whether this response refuses the credentials themselves (not the
     /// request), so that one repeat with renewed ones is safe: the
     /// provider did not act on it.
-    fn rejected(&self, _operation_id: &str, _status: u16, _body: &[u8]) -> bool {
+    fn rejected(&self, _status: u16, _body: &[u8]) -> bool {
         false
     }
 
@@ -215,67 +222,86 @@ where
 {
     let span = span();
     let idempotent = idempotent(request.method(), operation_id);
+    let mut renewable = creds.renewable(operation_id);
     let mut attempt: u32 = 1;
-    let mut renewed = false;
-    let mut next = Some(request);
+    let mut request = request;
     loop {
-        let Some(current) = next.take() else {
-            unreachable!("every path that loops sets the next request");
-        };
         // The copy for a repeat (bodies here are bytes, so always
         // possible; a streaming body is simply not repeated).
-        let spare = current.try_clone();
-        let result = send(current).await.map(|r| cap_body(r, cap));
+        let spare = request.try_clone();
+        let result = send(request).await.map(|r| cap_body(r, cap));
         span.record("attempts", attempt);
-        let wait = match &result {
-            Ok(resp) => {
-                let status = resp.status().as_u16();
-                span.record("http_status", status);
-                if matches!(status, 401 | 403) && !renewed {
-                    let Ok(resp) = result else { unreachable!() };
-                    let (resp, body) = buffered(resp).await?;
-                    if creds.rejected(operation_id, status, &body)
-                        && let Some(mut again) = spare
-                    {
-                        tracing::debug!("credentials rejected; renewing them once");
-                        creds.renew(again.headers());
-                        renewed = true;
-                        if reapply(creds, &mut again, operation_id).await {
-                            next = Some(again);
-                            continue;
-                        }
-                        return Ok(resp);
-                    }
-                    return Ok(resp);
-                }
-                if idempotent && retryable_status(status) {
-                    policy.delay(attempt, parse_retry_after(resp.headers()))
+        let resp = match result {
+            Ok(resp) => resp,
+            Err(e) => {
+                let wait = if e.is_builder() {
+                    None
+                } else if idempotent || e.is_connect() {
+                    policy.delay(attempt, None)
                 } else {
                     None
-                }
+                };
+                let (Some(wait), Some(again)) = (wait, spare) else {
+                    return Err(e);
+                };
+                tracing::debug!(attempt, wait_ms = wait.as_millis() as u64, "retrying");
+                drop(e);
+                request = repeat(http, creds, again, operation_id, wait).await?;
+                attempt += 1;
+                continue;
             }
-            Err(e) if e.is_builder() => None,
-            Err(e) if idempotent || e.is_connect() => policy.delay(attempt, None),
-            Err(_) => None,
         };
-        let (Some(wait), Some(mut again)) = (wait, spare) else {
-            return result;
+        let status = resp.status().as_u16();
+        span.record("http_status", status);
+        if renewable && matches!(status, 401 | 403) {
+            let (resp, body) = buffered(resp).await?;
+            let Some(mut again) = spare.filter(|_| creds.rejected(status, &body)) else {
+                return Ok(resp);
+            };
+            tracing::debug!("credentials rejected; renewing them once");
+            creds.renew(again.headers());
+            renewable = false;
+            if !reapply(creds, &mut again, operation_id).await {
+                return Ok(resp);
+            }
+            request = again;
+            continue;
+        }
+        let wait = if idempotent && retryable_status(status) {
+            policy.delay(attempt, parse_retry_after(resp.headers()))
+        } else {
+            None
+        };
+        let (Some(wait), Some(again)) = (wait, spare) else {
+            return Ok(resp);
         };
         tracing::debug!(
             attempt,
             wait_ms = wait.as_millis() as u64,
-            status = result.as_ref().map_or(0, |r| r.status().as_u16()),
+            status,
             "retrying"
         );
-        drop(result);
-        tokio::time::sleep(wait).await;
-        if !reapply(creds, &mut again, operation_id).await {
-            // The credentials could not be had (parked for the caller):
-            // that is the outcome, not the earlier answer.
-            return Err(stand_in(http).await);
-        }
+        drop(resp);
+        request = repeat(http, creds, again, operation_id, wait).await?;
         attempt += 1;
-        next = Some(again);
+    }
+}
+
+/// Wait, then put fresh credentials on the repeat. When they cannot be had
+/// (the error is parked for the caller), that is the outcome rather than
+/// the earlier answer: the loop ends with a stand-in request error.
+async fn repeat(
+    http: &reqwest::Client,
+    creds: &impl Credentials,
+    mut again: Request,
+    operation_id: &'static str,
+    wait: std::time::Duration,
+) -> reqwest::Result<Request> {
+    tokio::time::sleep(wait).await;
+    if reapply(creds, &mut again, operation_id).await {
+        Ok(again)
+    } else {
+        Err(stand_in(http).await)
     }
 }
 

@@ -301,6 +301,8 @@ impl EkoClientBuilder {
         let base_url = parsed.as_str().trim_end_matches('/').to_string();
         let http = self.http.client()?;
         let runtime = super::Runtime(std::sync::Arc::new(super::runtime::Shared {
+            developer_key_header: reqwest::header::HeaderValue::from_str(developer_key.expose())
+                .ok(),
             developer_key,
             signer: Signer::new(&access_key),
             retry: self.http.retry,

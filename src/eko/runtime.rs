@@ -25,6 +25,9 @@ pub struct Runtime(pub(crate) Arc<Shared>);
 
 pub(crate) struct Shared {
     pub(crate) developer_key: Secret,
+    /// `developer_key` as a header value, made once (`None`: it cannot be
+    /// one, and every request fails with a configuration error).
+    pub(crate) developer_key_header: Option<HeaderValue>,
     pub(crate) signer: Signer,
     pub(crate) retry: RetryPolicy,
     pub(crate) clock: Clock,
@@ -56,7 +59,9 @@ impl Credentials for Shared {
                 Error::Config(format!("the Eko {what} cannot be sent as an HTTP header"))
             })
         };
-        let developer_key = value("developer key", self.developer_key.expose())?;
+        let developer_key = self.developer_key_header.clone().ok_or_else(|| {
+            Error::Config("the Eko developer key cannot be sent as an HTTP header".into())
+        })?;
         let secret_key = value("signature", signature.secret_key.expose())?;
         let timestamp = value("timestamp", signature.timestamp.as_str())?;
         let headers = request.headers_mut();

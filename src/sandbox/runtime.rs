@@ -129,8 +129,12 @@ impl Credentials for Auth<'_> {
         Ok(())
     }
 
-    fn rejected(&self, operation_id: &str, status: u16, body: &[u8]) -> bool {
-        operation_id != "authenticate" && token_rejected(status, body)
+    fn renewable(&self, operation_id: &str) -> bool {
+        operation_id != "authenticate"
+    }
+
+    fn rejected(&self, status: u16, body: &[u8]) -> bool {
+        token_rejected(status, body)
     }
 
     fn renew(&self, sent: &HeaderMap) {
