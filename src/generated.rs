@@ -55,6 +55,20 @@ pub struct HeaderRule {
     pub value: Option<&'static str>,
 }
 
+impl HeaderRule {
+    /// The rule for header `name` of `operation_id` in `rules` (a
+    /// provider's `rules::RUNTIME_HEADERS`), if the operation documents it.
+    pub fn find(
+        rules: &'static [HeaderRule],
+        operation_id: &str,
+        name: &str,
+    ) -> Option<&'static HeaderRule> {
+        rules
+            .iter()
+            .find(|h| h.operation_id == operation_id && h.name == name)
+    }
+}
+
 /// Declares the module of one provider's generated code: the progenitor
 /// client, the data `build.rs` extracted from the spec and (feature `mock`)
 /// the typed httpmock helpers, all from `$OUT_DIR/<file>_*.rs`.

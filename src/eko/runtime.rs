@@ -71,10 +71,12 @@ impl Credentials for Shared {
         // Eko documents `Content-Type: application/json` on every
         // operation, the GET included.
         if !headers.contains_key(CONTENT_TYPE)
-            && let Some(ct) = rules::RUNTIME_HEADERS
-                .iter()
-                .find(|h| h.operation_id == operation_id && h.name == "content-type")
-                .and_then(|h| h.value)
+            && let Some(ct) = crate::generated::HeaderRule::find(
+                rules::RUNTIME_HEADERS,
+                operation_id,
+                "content-type",
+            )
+            .and_then(|h| h.value)
         {
             headers.insert(CONTENT_TYPE, HeaderValue::from_static(ct));
         }

@@ -67,9 +67,7 @@ impl Runtime {
 
 /// Whether `operation_id` documents the header `name`.
 fn declares(operation_id: &str, name: &str) -> bool {
-    rules::RUNTIME_HEADERS
-        .iter()
-        .any(|h| h.operation_id == operation_id && h.name == name)
+    crate::generated::HeaderRule::find(rules::RUNTIME_HEADERS, operation_id, name).is_some()
 }
 
 /// A header value from configuration; a value no header can carry is a

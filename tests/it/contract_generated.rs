@@ -459,11 +459,9 @@ fn every_generated_eko_operation_has_a_contract_test() {
 /// methods for them): what each provider requires of every operation.
 #[test]
 fn the_rules_record_each_operations_auth_headers() {
-    let has = |rules: &[digilocker_kyc::generated::HeaderRule], op: &str, name: &str| {
-        rules
-            .iter()
-            .find(|h| h.operation_id == op && h.name == name)
-            .map(|h| h.required)
+    use digilocker_kyc::generated::HeaderRule;
+    let has = |rules: &'static [HeaderRule], op: &str, name: &str| {
+        HeaderRule::find(rules, op, name).map(|h| h.required)
     };
     let sb = sandbox::rules::RUNTIME_HEADERS;
     for (id, _, _) in sandbox::rules::OPERATIONS {
@@ -494,10 +492,7 @@ fn the_rules_record_each_operations_auth_headers() {
         ] {
             assert_eq!(has(ek, id, name), Some(true), "{id} {name}");
         }
-        let ct = ek
-            .iter()
-            .find(|h| h.operation_id == *id && h.name == "content-type")
-            .and_then(|h| h.value);
+        let ct = HeaderRule::find(ek, id, "content-type").and_then(|h| h.value);
         assert_eq!(ct, Some("application/json"), "{id}");
     }
 }
