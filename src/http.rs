@@ -444,10 +444,13 @@ pub(crate) fn payload_failure(body: Bytes, e: &serde_json::Error) -> Failure {
     }
 }
 
+/// What a generated builder's `send()` gives.
+pub(crate) type Sent<T> = Result<ResponseValue<T>, progenitor_client::Error<()>>;
+
 /// Turn a generated builder's result into the value and its status, or a
 /// [`Failure`]. (The headers of a success are not needed, so not copied.)
 pub(crate) async fn classify<T: serde::de::DeserializeOwned>(
-    result: Result<ResponseValue<T>, progenitor_client::Error<()>>,
+    result: Sent<T>,
 ) -> Result<(T, u16), Failure> {
     use progenitor_client::Error as E;
     match result {

@@ -434,7 +434,7 @@ pub(crate) fn record_transaction(id: Option<&str>) {
 /// [`Error`]: a typed error raised inside a hook wins over what the
 /// generated code made of it.
 pub(crate) async fn settle<T: serde::de::DeserializeOwned>(
-    result: Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<()>>,
+    result: crate::http::Sent<T>,
     map: impl FnOnce(crate::http::Failure) -> Error,
 ) -> Result<(T, u16), Error> {
     let outcome = crate::http::classify(result).await;

@@ -16,7 +16,6 @@ use crate::generated::eko::{self as api, types as wire};
 use crate::http::{self, Failure};
 use crate::redact::{Masked, Secret};
 use crate::runtime;
-use progenitor_client::ResponseValue;
 use std::fmt;
 use std::sync::Arc;
 
@@ -224,9 +223,7 @@ impl EkoClient {
 /// What a generated call returned: the value or the typed error (the
 /// signature and retries happened in the generated client's hooks,
 /// [`super::runtime`]).
-async fn call<T: serde::de::DeserializeOwned>(
-    result: std::result::Result<ResponseValue<T>, progenitor_client::Error<()>>,
-) -> Result<T> {
+async fn call<T: serde::de::DeserializeOwned>(result: crate::http::Sent<T>) -> Result<T> {
     runtime::settle(result, map_failure).await.map(|(v, _)| v)
 }
 

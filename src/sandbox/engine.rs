@@ -10,7 +10,6 @@ use crate::http::{Failure, decode_error};
 use crate::redact::{Secret, mask_sensitive};
 use crate::retry::parse_retry_after;
 use crate::runtime;
-use progenitor_client::ResponseValue;
 use reqwest::header::HeaderMap;
 use std::future::Future;
 
@@ -48,8 +47,7 @@ impl Envelope for wire::AuthenticateResponse {
     }
 }
 
-/// What a generated builder's `send()` gives.
-pub(crate) type Sent<W> = std::result::Result<ResponseValue<W>, progenitor_client::Error<()>>;
+pub(crate) use crate::http::Sent;
 
 impl SandboxClient {
     /// Run one facade operation in its span (see [`runtime::traced`]).
